@@ -1,0 +1,1 @@
+"""Reading and understanding OCDS data: formats, publisher quirks, dates."""

@@ -1,0 +1,50 @@
+"""OCDS date-times as instants.
+
+OCDS dates are RFC 3339 strings, and FTS mixes ``Z`` and ``+01:00`` offsets within one
+process, so text order is not time order. Everything that orders or compares dates goes
+through :func:`parse_instant`; everything shown to people goes through :func:`to_uk`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+UK = ZoneInfo("Europe/London")
+
+
+def parse_instant(value: object) -> datetime | None:
+    """Return the aware instant a date string denotes, or None if it is not a date-time.
+
+    A date-time without an offset is taken as UK local time (the publishers we harvest are
+    UK services); a bare date is midnight UK time.
+    """
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            day = date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+        parsed = datetime(day.year, day.month, day.day)  # noqa: DTZ001 - localised below
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UK)
+    return parsed
+
+
+def utc_key(value: object) -> str | None:
+    """A sortable UTC text form of a date (``2026-06-02T12:31:21.000000Z``), for indexes."""
+    instant = parse_instant(value)
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def to_uk(instant: datetime) -> datetime:
+    """The same instant in UK local time (GMT or BST), for display."""
+    return instant.astimezone(UK)

@@ -1,0 +1,21 @@
+"""Lossless storage of releases and compiled records (SQLAlchemy Core + Alembic)."""
+
+from tenderlens.store.store import (
+    IncomingCompiled,
+    IncomingRelease,
+    Outcome,
+    RecordFacts,
+    Store,
+    StoredRecord,
+    StoredRelease,
+)
+
+__all__ = [
+    "IncomingCompiled",
+    "IncomingRelease",
+    "Outcome",
+    "RecordFacts",
+    "Store",
+    "StoredRecord",
+    "StoredRelease",
+]

@@ -1,0 +1,112 @@
+"""Table definitions (SQLAlchemy Core). Alembic migrations create them; this module names them.
+
+Raw OCDS JSON is kept as text (key order and values exactly as parsed), so the same schema
+runs on SQLite and PostgreSQL; typed columns beside it carry what is filtered or sorted on.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, Table, Text
+
+metadata = MetaData()
+
+releases = Table(
+    "releases",
+    metadata,
+    Column("ocid", Text, primary_key=True),
+    Column("release_id", Text, primary_key=True),
+    Column("date", Text, nullable=False),  # as published
+    Column("date_utc", Text, nullable=False),  # the instant, sortable text, for merge order
+    Column("tags", Text, nullable=False),  # space-separated release tags
+    Column("data", Text, nullable=False),  # the release JSON as published (after recorded repairs)
+    Column("content_hash", Text, nullable=False),  # sha256 of the canonical (sorted-key) JSON
+    Column("source", Text, nullable=False),  # file path, "-" for stdin, or a harvest URL
+    Column("ingest_seq", BigInteger, nullable=False),  # global ingest order; breaks date ties
+    Column("ingested_at", Text, nullable=False),
+    Column("repairs", Text),  # JSON list of publisher-quirk repairs, or NULL
+)
+Index("ix_releases_ingest_seq", releases.c.ingest_seq)
+
+release_history = Table(
+    "release_history",
+    metadata,
+    Column("history_id", Integer, primary_key=True, autoincrement=True),
+    Column("ocid", Text, nullable=False),
+    Column("release_id", Text, nullable=False),
+    Column("date", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("content_hash", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("ingest_seq", BigInteger, nullable=False),
+    Column("ingested_at", Text, nullable=False),
+    Column("replaced_at", Text, nullable=False),
+    Column("repairs", Text),
+)
+Index("ix_release_history_key", release_history.c.ocid, release_history.c.release_id)
+
+published_compiled = Table(
+    "published_compiled",
+    metadata,
+    Column("ocid", Text, primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("content_hash", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("ingest_seq", BigInteger, nullable=False),
+    Column("ingested_at", Text, nullable=False),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("ocid", Text, primary_key=True),
+    Column("compiled", Text, nullable=False),
+    Column("versioned", Text),  # NULL when only a published compiled release is known
+    Column("release_count", Integer, nullable=False),
+    Column("compiled_from", Text, nullable=False),  # "releases" | "published"
+    Column("last_date", Text),  # date of the last release merged, as published
+    Column("compiled_at", Text, nullable=False),
+    # Facts read off the record, for listing, stats and (later) search.
+    Column("source", Text, nullable=False),  # fts | contracts-finder | other
+    Column("notice_type", Text),
+    Column("stage", Text),
+    Column("title", Text),
+    Column("buyer_name", Text),
+)
+Index("ix_records_notice_type", records.c.notice_type)
+Index("ix_records_stage", records.c.stage)
+Index("ix_records_source", records.c.source)
+
+pending_compiles = Table(
+    "pending_compiles",
+    metadata,
+    Column("ocid", Text, primary_key=True),
+)
+
+ingest_runs = Table(
+    "ingest_runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", Text, nullable=False),
+    Column("finished_at", Text),
+    Column("inputs", Text, nullable=False),  # JSON list of inputs as given
+    Column("summary", Text),  # JSON of the IngestSummary
+)
+
+cpv_codes = Table(
+    "cpv_codes",
+    metadata,
+    Column("code", Text, primary_key=True),  # 8 digits, no check digit
+    Column("label", Text, nullable=False),
+)
+
+postcodes = Table(
+    "postcodes",
+    metadata,
+    Column("postcode", Text, primary_key=True),  # normalised "TS17 6QW"
+    Column("local_authority_code", Text),
+    Column("local_authority", Text),
+    Column("ward_code", Text),
+    Column("ward", Text),
+    Column("constituency_code", Text),
+    Column("constituency", Text),
+)

@@ -1,0 +1,540 @@
+"""The store: every release losslessly, keyed by (ocid, release id), and the compiled records.
+
+Writes are transactional per batch. Releases and the ocids they touch (``pending_compiles``)
+are written in one transaction; compiling a pending ocid and clearing its mark is another.
+So a crash between the two leaves the store consistent — releases stored, records marked
+stale — and the next ingest (or ``tenderlens compile``) finishes the job.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tenderlens.exceptions import StoreError
+from tenderlens.reference import PostcodeAreas
+from tenderlens.store import migrate
+from tenderlens.store.schema import (
+    cpv_codes,
+    ingest_runs,
+    pending_compiles,
+    postcodes,
+    published_compiled,
+    records,
+    release_history,
+    releases,
+)
+
+
+class Outcome(enum.Enum):
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    REPLACED = "replaced"
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingRelease:
+    """A release ready to store: its JSON text and the columns read off it."""
+
+    ocid: str
+    release_id: str
+    date: str
+    date_utc: str
+    tags: str
+    data: str
+    content_hash: str
+    source: str
+    repairs: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingCompiled:
+    """A compiled release a publisher gave without its releases (a record with only ``compiledRelease``)."""
+
+    ocid: str
+    data: str
+    content_hash: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRelease:
+    ocid: str
+    release_id: str
+    date: str
+    data: dict[str, Any]
+    source: str
+    ingest_seq: int
+    repairs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFacts:
+    """What compiling one ocid produced, ready to write to ``records``."""
+
+    ocid: str
+    compiled: dict[str, Any]
+    versioned: dict[str, Any] | None
+    release_count: int
+    compiled_from: str
+    last_date: str | None
+    source: str
+    notice_type: str | None
+    stage: str | None
+    title: str | None
+    buyer_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    ocid: str
+    compiled: dict[str, Any]
+    versioned: dict[str, Any] | None
+    release_count: int
+    compiled_from: str
+    source: str
+    notice_type: str | None
+    stage: str | None
+    title: str | None
+    buyer_name: str | None
+
+
+# (ocid, [(release, ingest_seq)...] in any order, published compiled release or None) -> facts
+Compiler = Callable[[str, list[tuple[dict[str, Any], int]], dict[str, Any] | None], RecordFacts]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_store_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """One store over one database. Plain dicts and dataclasses in and out; no ORM."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+        """Open the store at ``url``; bring its schema to the current revision when ``upgrade``."""
+        try:
+            engine = create_store_engine(url)
+            current = migrate.current_revision(engine)
+            if current != migrate.head_revision():
+                if not upgrade:
+                    raise StoreError(
+                        f"the store at {url} is at schema revision {current or 'none'}; "
+                        "run `tenderlens db upgrade`"
+                    )
+                migrate.upgrade(engine)
+        except StoreError:
+            raise
+        except Exception as error:
+            raise StoreError(f"cannot open the store at {url}: {error}") from error
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- writing releases -------------------------------------------------------------------
+
+    def write_releases(self, batch: Sequence[IncomingRelease]) -> list[Outcome]:
+        """Store a batch of releases in one transaction; return each one's outcome, in order.
+
+        Same content as the current or any earlier version: unchanged. New content under a
+        known key: the current version moves to ``release_history`` and the new one replaces it.
+        """
+        if not batch:
+            return []
+        with self.engine.begin() as conn:
+            ocids = sorted({item.ocid for item in batch})
+            current: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+            for row in conn.execute(select(releases).where(releases.c.ocid.in_(ocids))).mappings():
+                current[(row["ocid"], row["release_id"])] = (row["content_hash"], dict(row))
+            earlier: set[tuple[str, str, str]] = set()
+            history_rows = conn.execute(
+                select(release_history.c.ocid, release_history.c.release_id, release_history.c.content_hash)
+                .where(release_history.c.ocid.in_(ocids))
+            )
+            earlier.update((r.ocid, r.release_id, r.content_hash) for r in history_rows)
+            next_seq = self._next_seq(conn)
+            now = _now()
+            outcomes: list[Outcome] = []
+            to_insert: dict[tuple[str, str], dict[str, Any]] = {}
+            to_history: list[dict[str, Any]] = []
+            to_update: dict[tuple[str, str], dict[str, Any]] = {}
+            touched: set[str] = set()
+            for item in batch:
+                key = (item.ocid, item.release_id)
+                known = current.get(key)
+                if known is None:
+                    row = self._row(item, next_seq, now)
+                    to_insert[key] = row
+                    current[key] = (item.content_hash, row)
+                    outcomes.append(Outcome.NEW)
+                elif known[0] == item.content_hash or (*key, item.content_hash) in earlier:
+                    outcomes.append(Outcome.UNCHANGED)
+                    continue
+                else:
+                    old = known[1]
+                    to_history.append(
+                        {
+                            "ocid": old["ocid"],
+                            "release_id": old["release_id"],
+                            "date": old["date"],
+                            "data": old["data"],
+                            "content_hash": old["content_hash"],
+                            "source": old["source"],
+                            "ingest_seq": old["ingest_seq"],
+                            "ingested_at": old["ingested_at"],
+                            "replaced_at": now,
+                            "repairs": old["repairs"],
+                        }
+                    )
+                    earlier.add((*key, old["content_hash"]))
+                    row = self._row(item, next_seq, now)
+                    # Replaced within this same batch: the pending write takes the new content,
+                    # and the first version is kept in history as if it had been stored first.
+                    (to_insert if key in to_insert else to_update)[key] = row
+                    current[key] = (item.content_hash, row)
+                    outcomes.append(Outcome.REPLACED)
+                next_seq += 1
+                touched.add(item.ocid)
+            if to_insert:
+                conn.execute(insert(releases), list(to_insert.values()))
+            if to_history:
+                conn.execute(insert(release_history), to_history)
+            for (ocid, release_id), row in to_update.items():
+                conn.execute(
+                    update(releases)
+                    .where(releases.c.ocid == ocid, releases.c.release_id == release_id)
+                    .values(**{k: v for k, v in row.items() if k not in {"ocid", "release_id"}})
+                )
+            self._mark_pending(conn, touched)
+        return outcomes
+
+    def write_published_compiled(self, item: IncomingCompiled) -> Outcome:
+        """Keep a publisher's compiled release (used only while we hold no releases for its ocid)."""
+        with self.engine.begin() as conn:
+            known = conn.execute(
+                select(published_compiled.c.content_hash).where(published_compiled.c.ocid == item.ocid)
+            ).scalar_one_or_none()
+            if known == item.content_hash:
+                return Outcome.UNCHANGED
+            row = {
+                "ocid": item.ocid,
+                "data": item.data,
+                "content_hash": item.content_hash,
+                "source": item.source,
+                "ingest_seq": self._next_seq(conn),
+                "ingested_at": _now(),
+            }
+            if known is None:
+                conn.execute(insert(published_compiled), [row])
+            else:
+                conn.execute(update(published_compiled).where(published_compiled.c.ocid == item.ocid).values(row))
+            self._mark_pending(conn, {item.ocid})
+            return Outcome.NEW if known is None else Outcome.REPLACED
+
+    @staticmethod
+    def _row(item: IncomingRelease, seq: int, now: str) -> dict[str, Any]:
+        return {
+            "ocid": item.ocid,
+            "release_id": item.release_id,
+            "date": item.date,
+            "date_utc": item.date_utc,
+            "tags": item.tags,
+            "data": item.data,
+            "content_hash": item.content_hash,
+            "source": item.source,
+            "ingest_seq": seq,
+            "ingested_at": now,
+            "repairs": item.repairs,
+        }
+
+    @staticmethod
+    def _next_seq(conn: Connection) -> int:
+        top = max(
+            conn.execute(select(func.max(releases.c.ingest_seq))).scalar() or 0,
+            conn.execute(select(func.max(published_compiled.c.ingest_seq))).scalar() or 0,
+        )
+        return int(top) + 1
+
+    def _mark_pending(self, conn: Connection, ocids: Iterable[str]) -> None:
+        rows = [{"ocid": ocid} for ocid in sorted(ocids)]
+        if rows:
+            conn.execute(self._insert_ignore(pending_compiles), rows)
+
+    def _dialect_insert(self, table: Any) -> Any:
+        if self.engine.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def _insert_ignore(self, table: Any) -> Any:
+        return self._dialect_insert(table).on_conflict_do_nothing()
+
+    # -- compiling --------------------------------------------------------------------------
+
+    def pending_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(pending_compiles)).scalar_one())
+
+    def compile_pending(
+        self, compiler: Compiler, *, chunk: int = 200, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Compile every ocid marked pending, ``chunk`` ocids per transaction. Returns how many."""
+        done = 0
+        while True:
+            with self.engine.begin() as conn:
+                ocids = list(
+                    conn.execute(select(pending_compiles.c.ocid).order_by(pending_compiles.c.ocid).limit(chunk))
+                    .scalars()
+                )
+                if not ocids:
+                    return done
+                grouped: dict[str, list[tuple[dict[str, Any], int]]] = {ocid: [] for ocid in ocids}
+                rows = conn.execute(
+                    select(releases.c.ocid, releases.c.data, releases.c.ingest_seq).where(
+                        releases.c.ocid.in_(ocids)
+                    )
+                )
+                for ocid, data, seq in rows:
+                    grouped[ocid].append((orjson.loads(data), int(seq)))
+                published = {
+                    ocid: orjson.loads(data)
+                    for ocid, data in conn.execute(
+                        select(published_compiled.c.ocid, published_compiled.c.data).where(
+                            published_compiled.c.ocid.in_(ocids)
+                        )
+                    )
+                }
+                facts = [compiler(ocid, grouped[ocid], published.get(ocid)) for ocid in ocids]
+                self._write_records(conn, facts)
+                conn.execute(delete(pending_compiles).where(pending_compiles.c.ocid.in_(ocids)))
+            done += len(ocids)
+            if progress:
+                progress(len(ocids))
+
+    def mark_all_pending(self) -> int:
+        """Mark every known ocid for recompilation (after a change to the merge rules, say)."""
+        with self.engine.begin() as conn:
+            ocids = set(conn.execute(select(releases.c.ocid).distinct()).scalars())
+            ocids.update(conn.execute(select(published_compiled.c.ocid)).scalars())
+            self._mark_pending(conn, ocids)
+        return len(ocids)
+
+    def _write_records(self, conn: Connection, facts: Sequence[RecordFacts]) -> None:
+        now = _now()
+        rows = [
+            {
+                "ocid": f.ocid,
+                "compiled": orjson.dumps(f.compiled).decode(),
+                "versioned": None if f.versioned is None else orjson.dumps(f.versioned).decode(),
+                "release_count": f.release_count,
+                "compiled_from": f.compiled_from,
+                "last_date": f.last_date,
+                "compiled_at": now,
+                "source": f.source,
+                "notice_type": f.notice_type,
+                "stage": f.stage,
+                "title": f.title,
+                "buyer_name": f.buyer_name,
+            }
+            for f in facts
+        ]
+        if not rows:
+            return
+        stmt = self._dialect_insert(records)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[records.c.ocid],
+            set_={name: stmt.excluded[name] for name in rows[0] if name != "ocid"},
+        )
+        conn.execute(stmt, rows)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get_record(self, ocid: str) -> StoredRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(records).where(records.c.ocid == ocid)).mappings().first()
+        return None if row is None else _record(row)
+
+    def iter_records(self, ocids: Sequence[str] | None = None) -> Iterator[StoredRecord]:
+        """Every record (or the named ones), in ocid order, streamed."""
+        query = select(records).order_by(records.c.ocid)
+        if ocids is not None:
+            query = query.where(records.c.ocid.in_(list(ocids)))
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=500).execute(query).mappings():
+                yield _record(row)
+
+    def get_releases(self, ocid: str) -> list[StoredRelease]:
+        """The current releases of one ocid, in ingest order (use compile.order_releases to merge)."""
+        return list(self.iter_releases([ocid]))
+
+    def iter_releases(self, ocids: Sequence[str] | None = None) -> Iterator[StoredRelease]:
+        query = select(releases).order_by(releases.c.ocid, releases.c.date_utc, releases.c.ingest_seq)
+        if ocids is not None:
+            query = query.where(releases.c.ocid.in_(list(ocids)))
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=500).execute(query).mappings():
+                yield StoredRelease(
+                    ocid=row["ocid"],
+                    release_id=row["release_id"],
+                    date=row["date"],
+                    data=orjson.loads(row["data"]),
+                    source=row["source"],
+                    ingest_seq=int(row["ingest_seq"]),
+                    repairs=tuple(orjson.loads(row["repairs"])) if row["repairs"] else (),
+                )
+
+    def release_history(self, ocid: str) -> list[dict[str, Any]]:
+        """Superseded versions of this ocid's releases, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(release_history)
+                .where(release_history.c.ocid == ocid)
+                .order_by(release_history.c.history_id)
+            ).mappings()
+            return [dict(row) | {"data": orjson.loads(row["data"])} for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+
+            def count(table: Any) -> int:
+                return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+            return {
+                "releases": count(releases),
+                "superseded releases": count(release_history),
+                "published compiled releases": count(published_compiled),
+                "records": count(records),
+                "pending compiles": count(pending_compiles),
+            }
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Record counts by source, notice type and stage."""
+        out: dict[str, dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            for name, column in (
+                ("source", records.c.source),
+                ("notice type", records.c.notice_type),
+                ("stage", records.c.stage),
+            ):
+                rows = conn.execute(select(column, func.count()).group_by(column).order_by(func.count().desc()))
+                out[name] = {str(value) if value is not None else "unknown": int(n) for value, n in rows}
+        return out
+
+    # -- ingest runs ------------------------------------------------------------------------
+
+    def start_run(self, inputs: Sequence[str]) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                insert(ingest_runs).values(started_at=_now(), inputs=orjson.dumps(list(inputs)).decode())
+            )
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def finish_run(self, run_id: int, summary: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(ingest_runs)
+                .where(ingest_runs.c.run_id == run_id)
+                .values(finished_at=_now(), summary=orjson.dumps(summary).decode())
+            )
+
+    # -- reference data ---------------------------------------------------------------------
+
+    def replace_cpv(self, rows: Iterable[tuple[str, str]]) -> int:
+        """Replace the loaded CPV list in one transaction."""
+        data = [{"code": code, "label": label} for code, label in rows]
+        with self.engine.begin() as conn:
+            conn.execute(delete(cpv_codes))
+            if data:
+                conn.execute(insert(cpv_codes), data)
+        return len(data)
+
+    def cpv_labels(self) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            return {code: label for code, label in conn.execute(select(cpv_codes.c.code, cpv_codes.c.label))}
+
+    def replace_postcodes(self, rows: Iterable[PostcodeAreas], *, batch: int = 10_000) -> int:
+        """Replace the loaded postcode directory in one transaction, streaming in batches."""
+        total = 0
+        with self.engine.begin() as conn:
+            conn.execute(delete(postcodes))
+            chunk: list[dict[str, Any]] = []
+            for area in rows:
+                chunk.append(
+                    {
+                        "postcode": area.postcode,
+                        "local_authority_code": area.local_authority_code,
+                        "local_authority": area.local_authority,
+                        "ward_code": area.ward_code,
+                        "ward": area.ward,
+                        "constituency_code": area.constituency_code,
+                        "constituency": area.constituency,
+                    }
+                )
+                if len(chunk) >= batch:
+                    conn.execute(self._insert_ignore(postcodes), chunk)
+                    total += len(chunk)
+                    chunk = []
+            if chunk:
+                conn.execute(self._insert_ignore(postcodes), chunk)
+                total += len(chunk)
+        return total
+
+    def has_postcodes(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(postcodes.c.postcode).limit(1)).first() is not None
+
+    def postcode_areas(self, postcode: str) -> PostcodeAreas | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(postcodes).where(postcodes.c.postcode == postcode)).mappings().first()
+        return None if row is None else PostcodeAreas(**dict(row))
+
+
+def _record(row: Any) -> StoredRecord:
+    return StoredRecord(
+        ocid=row["ocid"],
+        compiled=orjson.loads(row["compiled"]),
+        versioned=orjson.loads(row["versioned"]) if row["versioned"] is not None else None,
+        release_count=int(row["release_count"]),
+        compiled_from=row["compiled_from"],
+        source=row["source"],
+        notice_type=row["notice_type"],
+        stage=row["stage"],
+        title=row["title"],
+        buyer_name=row["buyer_name"],
+    )
