@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import inspect
 
 from tenderlens.exceptions import StoreError
-from tenderlens.store import IncomingCompiled, IncomingRelease, Outcome, RecordFacts, Store
-from tenderlens.store import migrate
+from tenderlens.store import IncomingCompiled, IncomingRelease, Outcome, RecordFacts, Store, migrate
 
 
 def incoming(ocid: str, rid: str, date: str = "2026-01-01T00:00:00Z", **extra: Any) -> IncomingRelease:
@@ -63,7 +62,10 @@ def test_open_without_upgrade_refuses_an_old_schema(sqlite_url: str) -> None:
 
 
 def test_new_unchanged_and_replaced(store: Store) -> None:
-    assert store.write_releases([incoming("ocds-a", "1"), incoming("ocds-a", "2")]) == [Outcome.NEW, Outcome.NEW]
+    assert store.write_releases([incoming("ocds-a", "1"), incoming("ocds-a", "2")]) == [
+        Outcome.NEW,
+        Outcome.NEW,
+    ]
     assert store.write_releases([incoming("ocds-a", "1")]) == [Outcome.UNCHANGED]
     changed = incoming("ocds-a", "1", title="corrected")
     assert store.write_releases([changed]) == [Outcome.REPLACED]
@@ -125,13 +127,15 @@ def test_a_failed_batch_writes_nothing(store: Store) -> None:
     store.write_releases([incoming("ocds-t", "a")])
     bad = incoming("ocds-t", "b")
     broken = IncomingRelease(**{**{f: getattr(bad, f) for f in bad.__slots__}, "data": None})  # type: ignore[arg-type]
-    with pytest.raises(Exception):  # noqa: B017,PT011 - any database error
+    with pytest.raises(Exception):  # noqa: B017 - any database error
         store.write_releases([incoming("ocds-t", "c"), broken])
     assert [r.release_id for r in store.get_releases("ocds-t")] == ["a"]
 
 
 def test_published_compiled_release(store: Store) -> None:
-    item = IncomingCompiled(ocid="ocds-p", data='{"ocid":"ocds-p","tag":["compiled"]}', content_hash="h1", source="s")
+    item = IncomingCompiled(
+        ocid="ocds-p", data='{"ocid":"ocds-p","tag":["compiled"]}', content_hash="h1", source="s"
+    )
     assert store.write_published_compiled(item) is Outcome.NEW
     assert store.write_published_compiled(item) is Outcome.UNCHANGED
     store.compile_pending(counting_compiler([]))
@@ -148,7 +152,11 @@ def test_reference_tables(store: Store) -> None:
     assert store.replace_cpv([("85000000", "Health and social work services")]) == 1
     assert store.cpv_labels() == {"85000000": "Health and social work services"}
     assert not store.has_postcodes()
-    rows = [PostcodeAreas(postcode="TS17 6QW", local_authority="Stockton-on-Tees", local_authority_code="E06000004")]
+    rows = [
+        PostcodeAreas(
+            postcode="TS17 6QW", local_authority="Stockton-on-Tees", local_authority_code="E06000004"
+        )
+    ]
     assert store.replace_postcodes(iter(rows), batch=1) == 1
     found = store.postcode_areas("TS17 6QW")
     assert found is not None

@@ -71,6 +71,7 @@ records = Table(
     Column("stage", Text),
     Column("title", Text),
     Column("buyer_name", Text),
+    Column("notes", Text),  # JSON list: merge warnings, repairs made to compile, compile errors
 )
 Index("ix_records_notice_type", records.c.notice_type)
 Index("ix_records_stage", records.c.stage)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
@@ -91,6 +91,7 @@ class RecordFacts:
     stage: str | None
     title: str | None
     buyer_name: str | None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,7 @@ class StoredRecord:
     stage: str | None
     title: str | None
     buyer_name: str | None
+    notes: tuple[str, ...]
 
 
 # (ocid, [(release, ingest_seq)...] in any order, published compiled release or None) -> facts
@@ -146,23 +148,22 @@ class Store:
         try:
             engine = create_store_engine(url)
             current = migrate.current_revision(engine)
-            if current != migrate.head_revision():
-                if not upgrade:
-                    raise StoreError(
-                        f"the store at {url} is at schema revision {current or 'none'}; "
-                        "run `tenderlens db upgrade`"
-                    )
+            behind = current != migrate.head_revision()
+            if behind and upgrade:
                 migrate.upgrade(engine)
-        except StoreError:
-            raise
         except Exception as error:
             raise StoreError(f"cannot open the store at {url}: {error}") from error
+        if behind and not upgrade:
+            engine.dispose()
+            raise StoreError(
+                f"the store at {url} is at schema revision {current or 'none'}; run `tenderlens db upgrade`"
+            )
         return cls(engine)
 
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -181,12 +182,13 @@ class Store:
         with self.engine.begin() as conn:
             ocids = sorted({item.ocid for item in batch})
             current: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
-            for row in conn.execute(select(releases).where(releases.c.ocid.in_(ocids))).mappings():
-                current[(row["ocid"], row["release_id"])] = (row["content_hash"], dict(row))
+            for stored in conn.execute(select(releases).where(releases.c.ocid.in_(ocids))).mappings():
+                current[(stored["ocid"], stored["release_id"])] = (stored["content_hash"], dict(stored))
             earlier: set[tuple[str, str, str]] = set()
             history_rows = conn.execute(
-                select(release_history.c.ocid, release_history.c.release_id, release_history.c.content_hash)
-                .where(release_history.c.ocid.in_(ocids))
+                select(
+                    release_history.c.ocid, release_history.c.release_id, release_history.c.content_hash
+                ).where(release_history.c.ocid.in_(ocids))
             )
             earlier.update((r.ocid, r.release_id, r.content_hash) for r in history_rows)
             next_seq = self._next_seq(conn)
@@ -264,7 +266,9 @@ class Store:
             if known is None:
                 conn.execute(insert(published_compiled), [row])
             else:
-                conn.execute(update(published_compiled).where(published_compiled.c.ocid == item.ocid).values(row))
+                conn.execute(
+                    update(published_compiled).where(published_compiled.c.ocid == item.ocid).values(row)
+                )
             self._mark_pending(conn, {item.ocid})
             return Outcome.NEW if known is None else Outcome.REPLACED
 
@@ -319,8 +323,9 @@ class Store:
         while True:
             with self.engine.begin() as conn:
                 ocids = list(
-                    conn.execute(select(pending_compiles.c.ocid).order_by(pending_compiles.c.ocid).limit(chunk))
-                    .scalars()
+                    conn.execute(
+                        select(pending_compiles.c.ocid).order_by(pending_compiles.c.ocid).limit(chunk)
+                    ).scalars()
                 )
                 if not ocids:
                     return done
@@ -371,6 +376,7 @@ class Store:
                 "stage": f.stage,
                 "title": f.title,
                 "buyer_name": f.buyer_name,
+                "notes": orjson.dumps(list(f.notes)).decode() if f.notes else None,
             }
             for f in facts
         ]
@@ -452,7 +458,9 @@ class Store:
                 ("notice type", records.c.notice_type),
                 ("stage", records.c.stage),
             ):
-                rows = conn.execute(select(column, func.count()).group_by(column).order_by(func.count().desc()))
+                rows = conn.execute(
+                    select(column, func.count()).group_by(column).order_by(func.count().desc())
+                )
                 out[name] = {str(value) if value is not None else "unknown": int(n) for value, n in rows}
         return out
 
@@ -486,7 +494,7 @@ class Store:
 
     def cpv_labels(self) -> dict[str, str]:
         with self.engine.connect() as conn:
-            return {code: label for code, label in conn.execute(select(cpv_codes.c.code, cpv_codes.c.label))}
+            return dict(conn.execute(select(cpv_codes.c.code, cpv_codes.c.label)).all())
 
     def replace_postcodes(self, rows: Iterable[PostcodeAreas], *, batch: int = 10_000) -> int:
         """Replace the loaded postcode directory in one transaction, streaming in batches."""
@@ -537,4 +545,5 @@ def _record(row: Any) -> StoredRecord:
         stage=row["stage"],
         title=row["title"],
         buyer_name=row["buyer_name"],
+        notes=tuple(orjson.loads(row["notes"])) if row["notes"] else (),
     )

@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("stage", sa.Text),
         sa.Column("title", sa.Text),
         sa.Column("buyer_name", sa.Text),
+        sa.Column("notes", sa.Text),
     )
     op.create_index("ix_records_notice_type", "records", ["notice_type"])
     op.create_index("ix_records_stage", "records", ["stage"])

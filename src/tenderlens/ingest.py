@@ -1,0 +1,161 @@
+"""Ingest: read OCDS inputs, store every release losslessly, compile the ocids touched.
+
+Releases are written in batches, each one transaction (with the ocids it touched marked
+pending); then the pending ocids are compiled, a chunk per transaction. Interrupt it at any
+point and the store stays consistent; run it again and it completes: releases already
+stored are unchanged, and pending compiles left behind are done first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import orjson
+
+from tenderlens.ocds.dates import utc_key
+from tenderlens.ocds.reader import Problem, ReadCompiledRelease, ReadRelease, read_inputs
+from tenderlens.records import compile_record
+from tenderlens.store import IncomingCompiled, IncomingRelease, Outcome, Store
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest did. ``exit_code`` is 1 when anything was rejected or unreadable."""
+
+    new: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    rejected: int = 0
+    unreadable_inputs: int = 0
+    repaired: int = 0
+    compiled_releases_published: int = 0
+    records_compiled: int = 0
+    elapsed_seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def releases_read(self) -> int:
+        return self.new + self.unchanged + self.replaced
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected or self.unreadable_inputs else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IngestEvents:
+    """Callbacks the CLI uses for its progress display and messages. All optional."""
+
+    bytes_read: Callable[[int], None] | None = None
+    problem: Callable[[Problem], None] | None = None
+    repaired: Callable[[ReadRelease], None] | None = None
+    compile_started: Callable[[int], None] | None = None
+    compiled: Callable[[int], None] | None = None
+
+
+def _dumps(value: Any, *, canonical: bool = False) -> bytes:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if canonical else 0)
+    except orjson.JSONEncodeError:
+        # orjson refuses integers beyond 64 bits; the standard library does not.
+        return json.dumps(value, sort_keys=canonical, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def incoming_release(item: ReadRelease) -> IncomingRelease:
+    """The store's view of a release: its JSON text, content hash and indexed columns."""
+    release = item.release
+    tags = release.get("tag")
+    return IncomingRelease(
+        ocid=release["ocid"],
+        release_id=str(release["id"]),
+        date=release["date"],
+        date_utc=utc_key(release["date"]) or release["date"],
+        tags=" ".join(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else "",
+        data=_dumps(release).decode(),
+        content_hash=hashlib.sha256(_dumps(release, canonical=True)).hexdigest(),
+        source=item.source,
+        repairs=orjson.dumps(list(item.repairs)).decode() if item.repairs else None,
+    )
+
+
+def incoming_compiled(item: ReadCompiledRelease) -> IncomingCompiled:
+    compiled = item.compiled_release
+    return IncomingCompiled(
+        ocid=compiled["ocid"],
+        data=_dumps(compiled).decode(),
+        content_hash=hashlib.sha256(_dumps(compiled, canonical=True)).hexdigest(),
+        source=item.source,
+    )
+
+
+def ingest(
+    store: Store,
+    inputs: Sequence[str | Path],
+    *,
+    events: IngestEvents | None = None,
+    stdin: BinaryIO | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> IngestSummary:
+    """Ingest files, directories or ``-`` (standard input) into ``store``."""
+    events = events or IngestEvents()
+    started = time.monotonic()
+    summary = IngestSummary()
+    run_id = store.start_run([str(i) for i in inputs])
+    batch: list[IncomingRelease] = []
+
+    def flush() -> None:
+        for outcome in store.write_releases(batch):
+            if outcome is Outcome.NEW:
+                summary.new += 1
+            elif outcome is Outcome.REPLACED:
+                summary.replaced += 1
+            else:
+                summary.unchanged += 1
+        batch.clear()
+
+    for item in read_inputs(inputs, progress=events.bytes_read, stdin=stdin):
+        if isinstance(item, ReadRelease):
+            if item.repairs:
+                summary.repaired += 1
+                if events.repaired:
+                    events.repaired(item)
+            batch.append(incoming_release(item))
+            if len(batch) >= batch_size:
+                flush()
+        elif isinstance(item, ReadCompiledRelease):
+            store.write_published_compiled(incoming_compiled(item))
+            summary.compiled_releases_published += 1
+        else:
+            if item.fatal:
+                summary.unreadable_inputs += 1
+            else:
+                summary.rejected += 1
+            summary.problems.append(f"{item.where}: {item.message}")
+            if events.problem:
+                events.problem(item)
+    flush()
+    summary.records_compiled = compile_pending(store, events)
+    summary.elapsed_seconds = round(time.monotonic() - started, 3)
+    store.finish_run(run_id, summary.as_dict())
+    return summary
+
+
+def compile_pending(store: Store, events: IngestEvents | None = None) -> int:
+    """Compile every ocid whose releases changed since it was last compiled."""
+    events = events or IngestEvents()
+    if events.compile_started:
+        events.compile_started(store.pending_count())
+    return store.compile_pending(compile_record, progress=events.compiled)

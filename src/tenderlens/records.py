@@ -1,0 +1,104 @@
+"""From an ocid's stored releases to its record: compiled and versioned release, plus listed facts.
+
+This is the ``Compiler`` the store calls for each pending ocid. It never raises for bad data:
+one publisher's odd history must not stop an ingest. The facts kept beside the record
+(notice type, stage, title, buyer) come from the same :func:`build_notice` that ``show`` uses,
+so a listing and a notice page never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from tenderlens.compile import compile_releases_with_warnings, order_releases
+from tenderlens.notice import build_notice
+from tenderlens.reference import default_reference
+from tenderlens.store import RecordFacts
+
+SOURCES = {"ocds-h6vhtk": "fts", "ocds-b5fd17": "contracts-finder"}
+
+
+def source_of(ocid: str) -> str:
+    """``fts``, ``contracts-finder`` or ``other``, from the ocid's registered prefix."""
+    return SOURCES.get(ocid[:11], "other")
+
+
+def _object_paths(value: Any, path: tuple[str, ...], found: set[tuple[str, ...]]) -> None:
+    if isinstance(value, Mapping):
+        found.add(path)
+        for key, member in value.items():
+            _object_paths(member, (*path, key), found)
+
+
+def _drop_object_nulls(value: Any, objects: set[tuple[str, ...]], path: tuple[str, ...] = ()) -> Any:
+    if not isinstance(value, Mapping):
+        return value
+    return {
+        key: _drop_object_nulls(member, objects, (*path, key))
+        for key, member in value.items()
+        if not (member is None and (*path, key) in objects)
+    }
+
+
+def merge(ordered: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any] | None, list[str]]:
+    """Compile and version, working around the one history ocdsmerge cannot merge.
+
+    ocdsmerge raises when an object is set to ``null`` and a later release sets fields inside it
+    (``"tender": null`` then ``{"tender": {...}}``). ocdsmerge never deletes an object's fields
+    on an object-level null anyway, so dropping such nulls changes no compiled value; we do that,
+    and say so in the record's notes.
+    """
+    try:
+        return compile_releases_with_warnings(ordered)
+    except Exception as first:
+        objects: set[tuple[str, ...]] = set()
+        for release in ordered:
+            _object_paths(release, (), objects)
+        cleaned = [_drop_object_nulls(release, objects) for release in ordered]
+        try:
+            compiled, versioned, notes = compile_releases_with_warnings(cleaned)
+        except Exception as second:
+            raise ValueError(f"{type(second).__name__}: {second}") from first
+        notes.append(f"object-level nulls ignored to merge ({type(first).__name__}: {first})")
+        return compiled, versioned, notes
+
+
+def compile_record(
+    ocid: str, releases: list[tuple[dict[str, Any], int]], published: dict[str, Any] | None
+) -> RecordFacts:
+    """Compile one ocid from its releases; with none, take the publisher's compiled release as is."""
+    notes: list[str] = []
+    versioned: dict[str, Any] | None = None
+    ordered: list[dict[str, Any]] = []
+    if releases:
+        ordered = order_releases(releases)
+        try:
+            compiled, versioned, notes = merge(ordered)
+            compiled_from = "releases"
+        except ValueError as error:
+            # Unmergeable: keep the newest release as the record's face, and say so loudly.
+            compiled = {**ordered[-1], "tag": ["compiled"]}
+            compiled_from = "failed"
+            notes.append(f"could not compile: {error}; showing the newest release only")
+        last_date = ordered[-1].get("date")
+    elif published is not None:
+        compiled, compiled_from, last_date = published, "published", published.get("date")
+    else:  # pragma: no cover - the store only asks for ocids it holds something for
+        raise ValueError(f"nothing stored for {ocid}")
+    notice = build_notice(compiled, ordered, default_reference(), datetime.now(UTC))
+    return RecordFacts(
+        ocid=ocid,
+        compiled=compiled,
+        versioned=versioned,
+        release_count=len(ordered),
+        compiled_from=compiled_from,
+        last_date=last_date if isinstance(last_date, str) else None,
+        source=source_of(ocid),
+        notice_type=notice.procurement.notice_type.code,
+        stage=notice.current_stage,
+        title=notice.title,
+        buyer_name=notice.buyer.name if notice.buyer else None,
+        notes=tuple(notes),
+    )
