@@ -110,7 +110,8 @@ def run_ingest(store: Store, paths: list[str], *, quiet: bool = False) -> Ingest
     compiling = progress.add_task("compiling", total=None, visible=False)
 
     def on_problem(problem: Problem) -> None:
-        err.print(f"[red]rejected:[/] {problem.where}: {problem.message}", highlight=False, soft_wrap=True)
+        label = "unreadable" if problem.fatal else "rejected"
+        err.print(f"[red]{label}:[/] {problem.where}: {problem.message}", highlight=False, soft_wrap=True)
 
     def on_repair(item: ReadRelease) -> None:
         for repair in item.repairs:
