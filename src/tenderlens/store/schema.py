@@ -111,3 +111,14 @@ postcodes = Table(
     Column("constituency_code", Text),
     Column("constituency", Text),
 )
+
+harvest_state = Table(
+    "harvest_state",
+    metadata,
+    Column("source", Text, primary_key=True),
+    Column("checkpoint", Text),
+    Column("last_success_at", Text),
+    Column("last_error_at", Text),
+    Column("last_error", Text),
+    Column("updated_at", Text, nullable=False),
+)
