@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -34,7 +35,12 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Upgrade inside the store's write lock, so processes starting together migrate once."""
+    from tenderlens.store.store import POSTGRES_WRITE_LOCK, WRITE_OPTION  # noqa: PLC0415 - cycle
+
     config = _config()
-    with engine.begin() as connection:
+    with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": POSTGRES_WRITE_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

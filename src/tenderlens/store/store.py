@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tenderlens.exceptions import StoreError
@@ -125,13 +126,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
+    # Let SQLAlchemy, not the driver, begin transactions, so writers can BEGIN IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    _sqlite_pragmas(dbapi_connection, record)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get(WRITE_OPTION)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# Writers take one lock per database, so concurrent ingests and harvests (several processes,
+# several machines) serialise their short batch transactions instead of racing on keys and
+# on ingest_seq: an advisory transaction lock on PostgreSQL, BEGIN IMMEDIATE on SQLite.
+WRITE_OPTION = "tenderlens_write"
+POSTGRES_WRITE_LOCK = 0x7E4D_E21E  # an arbitrary constant naming "the tenderlens write lock"
+
+
 def create_store_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -141,6 +161,15 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction, serialised with every other writer of this database."""
+        with self._write_engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": POSTGRES_WRITE_LOCK})
+            yield conn
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = True) -> Store:
@@ -179,7 +208,7 @@ class Store:
         """
         if not batch:
             return []
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             ocids = sorted({item.ocid for item in batch})
             current: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
             for stored in conn.execute(select(releases).where(releases.c.ocid.in_(ocids))).mappings():
@@ -249,7 +278,7 @@ class Store:
 
     def write_published_compiled(self, item: IncomingCompiled) -> Outcome:
         """Keep a publisher's compiled release (used only while we hold no releases for its ocid)."""
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             known = conn.execute(
                 select(published_compiled.c.content_hash).where(published_compiled.c.ocid == item.ocid)
             ).scalar_one_or_none()
@@ -321,7 +350,7 @@ class Store:
         """Compile every ocid marked pending, ``chunk`` ocids per transaction. Returns how many."""
         done = 0
         while True:
-            with self.engine.begin() as conn:
+            with self.writing() as conn:
                 ocids = list(
                     conn.execute(
                         select(pending_compiles.c.ocid).order_by(pending_compiles.c.ocid).limit(chunk)
@@ -354,7 +383,7 @@ class Store:
 
     def mark_all_pending(self) -> int:
         """Mark every known ocid for recompilation (after a change to the merge rules, say)."""
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             ocids = set(conn.execute(select(releases.c.ocid).distinct()).scalars())
             ocids.update(conn.execute(select(published_compiled.c.ocid)).scalars())
             self._mark_pending(conn, ocids)
@@ -467,14 +496,14 @@ class Store:
     # -- ingest runs ------------------------------------------------------------------------
 
     def start_run(self, inputs: Sequence[str]) -> int:
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             result = conn.execute(
                 insert(ingest_runs).values(started_at=_now(), inputs=orjson.dumps(list(inputs)).decode())
             )
             return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def finish_run(self, run_id: int, summary: dict[str, Any]) -> None:
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             conn.execute(
                 update(ingest_runs)
                 .where(ingest_runs.c.run_id == run_id)
@@ -486,7 +515,7 @@ class Store:
     def replace_cpv(self, rows: Iterable[tuple[str, str]]) -> int:
         """Replace the loaded CPV list in one transaction."""
         data = [{"code": code, "label": label} for code, label in rows]
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             conn.execute(delete(cpv_codes))
             if data:
                 conn.execute(insert(cpv_codes), data)
@@ -499,7 +528,7 @@ class Store:
     def replace_postcodes(self, rows: Iterable[PostcodeAreas], *, batch: int = 10_000) -> int:
         """Replace the loaded postcode directory in one transaction, streaming in batches."""
         total = 0
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             conn.execute(delete(postcodes))
             chunk: list[dict[str, Any]] = []
             for area in rows:
