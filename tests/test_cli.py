@@ -216,3 +216,12 @@ def test_kill_9_mid_ingest_then_rerun_gives_the_clean_store(tmp_path: Path) -> N
         killed = run("export", kind, "--db", killed_db).output
         clean = run("export", kind, "--db", clean_db).output
         assert killed == clean, kind
+
+
+def test_db_copy_command(sqlite_url: str, tmp_path: Path) -> None:
+    run("start", "--db", sqlite_url)
+    target = f"sqlite:///{tmp_path / 'copy.sqlite'}"
+    result = run("db", "copy", "--db", sqlite_url, "--to", target)
+    assert result.exit_code == 0, result.output
+    assert "published_compiled" in result.output
+    assert run("export", "compiled", "--db", target).output == run("export", "compiled", "--db", sqlite_url).output

@@ -373,6 +373,42 @@ def db_status(db: DbOption = None) -> None:
     out.print(f"database: {settings.database_url}\nrevision: {current or 'none'} (head {head}, {state})")
 
 
+@db_app.command("copy")
+def db_copy(
+    to: Annotated[str, typer.Option("--to", help="The target database URL (e.g. postgresql+psycopg://...).")],
+    db: DbOption = None,
+    batch: Annotated[int, typer.Option(help="Rows per target transaction.")] = 2000,
+) -> None:
+    """Copy this store into another database (e.g. SQLite into PostgreSQL). Rerun to resume."""
+    from tenderlens.store.copy import copy_store, row_counts  # noqa: PLC0415
+
+    with open_store(db) as source, open_store(to) as target:
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            console=err,
+        )
+        tasks: dict[str, Any] = {}
+
+        def advance(table: str, n: int, total: int) -> None:
+            if table not in tasks:
+                tasks[table] = progress.add_task(table, total=total)
+            progress.advance(tasks[table], n)
+
+        with progress if err.is_terminal else nullcontext():
+            copied = copy_store(source, target, batch=batch, progress=advance)
+        source_counts, target_counts = row_counts(source), row_counts(target)
+    table = Table(title="db copy", title_justify="left")
+    for column in ("table", "copied now", "source rows", "target rows"):
+        table.add_column(column, justify="right" if column != "table" else "left")
+    for name, n in copied.items():
+        table.add_row(name, str(n), str(source_counts[name]), str(target_counts[name]))
+    out.print(table)
+    if source_counts != target_counts:
+        raise fail("the stores differ in row counts: was the target written to by something else?")
+
+
 # -- the main job -----------------------------------------------------------------------------
 
 DEMO_OCID = "ocds-h6vhtk-06a838"
