@@ -6,7 +6,12 @@ runs on SQLite and PostgreSQL; typed columns beside it carry what is filtered or
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData, Table, Text
+from sqlalchemy.dialects.postgresql import JSONB
+
+# Derived OCDS documents (compiled and versioned releases): JSONB on PostgreSQL, so they can be
+# queried and indexed there; JSON text on SQLite. Published releases stay verbatim text.
+Document = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 metadata = MetaData()
 
@@ -59,8 +64,8 @@ records = Table(
     "records",
     metadata,
     Column("ocid", Text, primary_key=True),
-    Column("compiled", Text, nullable=False),
-    Column("versioned", Text),  # NULL when only a published compiled release is known
+    Column("compiled", Document, nullable=False),
+    Column("versioned", Document),  # NULL when only a published compiled release is known
     Column("release_count", Integer, nullable=False),
     Column("compiled_from", Text, nullable=False),  # "releases" | "published"
     Column("last_date", Text),  # date of the last release merged, as published
@@ -115,10 +120,11 @@ postcodes = Table(
 harvest_state = Table(
     "harvest_state",
     metadata,
-    Column("source", Text, primary_key=True),
-    Column("checkpoint", Text),
+    Column("source", Text, primary_key=True),  # a harvest source name: fts, contracts-finder
+    Column("checkpoint", Text),  # UTC instant: the next harvest continues from here
     Column("last_success_at", Text),
     Column("last_error_at", Text),
     Column("last_error", Text),
+    Column("last_summary", Text),  # JSON: what the last completed run did
     Column("updated_at", Text, nullable=False),
 )

@@ -9,12 +9,13 @@ stale — and the next ingest (or ``tenderlens compile``) finishes the job.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text, update
@@ -22,9 +23,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tenderlens.exceptions import StoreError
 from tenderlens.reference import PostcodeAreas
+from tenderlens.search.index import write_documents
 from tenderlens.store import migrate
 from tenderlens.store.schema import (
     cpv_codes,
+    harvest_state,
     ingest_runs,
     pending_compiles,
     postcodes,
@@ -33,6 +36,26 @@ from tenderlens.store.schema import (
     release_history,
     releases,
 )
+
+if TYPE_CHECKING:
+    from tenderlens.search.document import SearchDocument
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestState:
+    """Where a harvest source stands: its checkpoint, its last success and its last error.
+
+    Instants are UTC text (``2026-06-02T12:00:00Z`` for the checkpoint, ISO with offset for the
+    others), so they sort as time.
+    """
+
+    source: str
+    checkpoint: str | None
+    last_success_at: str | None
+    last_error_at: str | None
+    last_error: str | None
+    last_summary: dict[str, Any] | None
+    updated_at: str
 
 
 class Outcome(enum.Enum):
@@ -93,6 +116,7 @@ class RecordFacts:
     title: str | None
     buyer_name: str | None
     notes: tuple[str, ...] = ()
+    search: SearchDocument | None = None  # the record's search-index entry (tenderlens.search)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +150,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def json_text(value: Any) -> str:
+    """JSON text, fast (orjson) unless a value is beyond it (integers over 64 bits)."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
     # Let SQLAlchemy, not the driver, begin transactions, so writers can BEGIN IMMEDIATE.
     dbapi_connection.isolation_level = None
@@ -149,11 +181,11 @@ def create_store_engine(url: str) -> Engine:
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        engine = create_engine(url, json_serializer=json_text, json_deserializer=orjson.loads)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_serializer=json_text, json_deserializer=orjson.loads)
 
 
 class Store:
@@ -394,8 +426,8 @@ class Store:
         rows = [
             {
                 "ocid": f.ocid,
-                "compiled": orjson.dumps(f.compiled).decode(),
-                "versioned": None if f.versioned is None else orjson.dumps(f.versioned).decode(),
+                "compiled": f.compiled,
+                "versioned": f.versioned,
                 "release_count": f.release_count,
                 "compiled_from": f.compiled_from,
                 "last_date": f.last_date,
@@ -417,6 +449,7 @@ class Store:
             set_={name: stmt.excluded[name] for name in rows[0] if name != "ocid"},
         )
         conn.execute(stmt, rows)
+        write_documents(conn, [f.search for f in facts if f.search is not None])
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -561,12 +594,76 @@ class Store:
             row = conn.execute(select(postcodes).where(postcodes.c.postcode == postcode)).mappings().first()
         return None if row is None else PostcodeAreas(**dict(row))
 
+    # -- harvest state ----------------------------------------------------------------------
+
+    def harvest_state(self, source: str) -> HarvestState | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(harvest_state).where(harvest_state.c.source == source)).mappings().first()
+        return None if row is None else _harvest_state(row)
+
+    def harvest_states(self) -> list[HarvestState]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(harvest_state).order_by(harvest_state.c.source)).mappings()
+            return [_harvest_state(row) for row in rows]
+
+    def advance_harvest_checkpoint(self, source: str, start: str, end: str) -> str | None:
+        """Record that the window [start, end] of ``source`` is fully stored; return the checkpoint.
+
+        The checkpoint moves to ``end`` only if the window joins on to it (starts at or before
+        it), or if there is none yet: so it never moves back, and never jumps over a gap that
+        was not harvested. Instants are ``YYYY-MM-DDTHH:MM:SSZ`` text, which sorts as time.
+        """
+        with self.writing() as conn:
+            current = conn.execute(
+                select(harvest_state.c.checkpoint).where(harvest_state.c.source == source)
+            ).first()
+            checkpoint = None if current is None else current.checkpoint
+            if checkpoint is None or (start <= checkpoint < end):
+                self._upsert_harvest_state(conn, source, current is not None, {"checkpoint": end})
+                return end
+            return checkpoint
+
+    def record_harvest_success(self, source: str, summary: dict[str, Any]) -> None:
+        """A harvest run of ``source`` completed; ``summary`` says what it did."""
+        now = _now()
+        with self.writing() as conn:
+            known = conn.execute(select(harvest_state.c.source).where(harvest_state.c.source == source))
+            values = {"last_success_at": now, "last_summary": orjson.dumps(summary).decode()}
+            self._upsert_harvest_state(conn, source, known.first() is not None, values)
+
+    def record_harvest_error(self, source: str, message: str) -> None:
+        """A harvest run of ``source`` failed; the checkpoint stays where the last window left it."""
+        with self.writing() as conn:
+            known = conn.execute(select(harvest_state.c.source).where(harvest_state.c.source == source))
+            values = {"last_error_at": _now(), "last_error": message}
+            self._upsert_harvest_state(conn, source, known.first() is not None, values)
+
+    @staticmethod
+    def _upsert_harvest_state(conn: Connection, source: str, exists: bool, values: dict[str, Any]) -> None:
+        values = {**values, "updated_at": _now()}
+        if exists:
+            conn.execute(update(harvest_state).where(harvest_state.c.source == source).values(**values))
+        else:
+            conn.execute(insert(harvest_state).values(source=source, **values))
+
+
+def _harvest_state(row: Any) -> HarvestState:
+    return HarvestState(
+        source=row["source"],
+        checkpoint=row["checkpoint"],
+        last_success_at=row["last_success_at"],
+        last_error_at=row["last_error_at"],
+        last_error=row["last_error"],
+        last_summary=orjson.loads(row["last_summary"]) if row["last_summary"] else None,
+        updated_at=row["updated_at"],
+    )
+
 
 def _record(row: Any) -> StoredRecord:
     return StoredRecord(
         ocid=row["ocid"],
-        compiled=orjson.loads(row["compiled"]),
-        versioned=orjson.loads(row["versioned"]) if row["versioned"] is not None else None,
+        compiled=row["compiled"],
+        versioned=row["versioned"],
         release_count=int(row["release_count"]),
         compiled_from=row["compiled_from"],
         source=row["source"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0001"
 down_revision = None
@@ -59,8 +60,8 @@ def upgrade() -> None:
     op.create_table(
         "records",
         sa.Column("ocid", sa.Text, primary_key=True),
-        sa.Column("compiled", sa.Text, nullable=False),
-        sa.Column("versioned", sa.Text),
+        sa.Column("compiled", sa.JSON().with_variant(JSONB(), "postgresql"), nullable=False),
+        sa.Column("versioned", sa.JSON().with_variant(JSONB(), "postgresql")),
         sa.Column("release_count", sa.Integer, nullable=False),
         sa.Column("compiled_from", sa.Text, nullable=False),
         sa.Column("last_date", sa.Text),

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("last_success_at", sa.Text),
         sa.Column("last_error_at", sa.Text),
         sa.Column("last_error", sa.Text),
+        sa.Column("last_summary", sa.Text),  # JSON: what the last completed run did
         sa.Column("updated_at", sa.Text, nullable=False),
     )
 
