@@ -25,6 +25,7 @@ from tenderlens.ocds.reader import Problem, ReadRelease, input_size
 from tenderlens.reference import Reference, parse_cpv_file, parse_onspd
 from tenderlens.settings import Settings
 from tenderlens.store import Store, migrate
+from tenderlens.web.cli import serve_command
 
 app = typer.Typer(
     name="tenderlens",
@@ -41,6 +42,7 @@ db_app = typer.Typer(help="The database: schema revision and upgrades.", no_args
 reference_app.add_typer(reference_load_app, name="load")
 app.add_typer(reference_app, name="reference")
 app.add_typer(db_app, name="db")
+app.command("serve")(serve_command)
 
 out = Console()
 err = Console(stderr=True)
@@ -399,6 +401,10 @@ def db_copy(
         with progress if err.is_terminal else nullcontext():
             copied = copy_store(source, target, batch=batch, progress=advance)
         source_counts, target_counts = row_counts(source), row_counts(target)
+        # Records are copied; the search index is backend-specific, so rebuild it there.
+        target.mark_all_pending()
+        with err.status("rebuilding records and the search index on the target…"):
+            compile_pending(target)
     table = Table(title="db copy", title_justify="left")
     for column in ("table", "copied now", "source rows", "target rows"):
         table.add_column(column, justify="right" if column != "table" else "left")

@@ -2,8 +2,8 @@
 
 This is the ``Compiler`` the store calls for each pending ocid. It never raises for bad data:
 one publisher's odd history must not stop an ingest. The facts kept beside the record
-(notice type, stage, title, buyer) come from the same :func:`build_notice` that ``show`` uses,
-so a listing and a notice page never disagree.
+(notice type, stage, title, buyer) and the search-index entry come from the same
+:func:`build_notice` that ``show`` uses, so a listing, a search and a notice page never disagree.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from tenderlens.compile import compile_releases_with_warnings, order_releases
 from tenderlens.notice import build_notice
 from tenderlens.reference import default_reference
+from tenderlens.search.document import search_document
 from tenderlens.store import RecordFacts
 
 SOURCES = {"ocds-h6vhtk": "fts", "ocds-b5fd17": "contracts-finder"}
@@ -88,6 +89,7 @@ def compile_record(
     else:  # pragma: no cover - the store only asks for ocids it holds something for
         raise ValueError(f"nothing stored for {ocid}")
     notice = build_notice(compiled, ordered, default_reference(), datetime.now(UTC))
+    source = source_of(ocid)
     return RecordFacts(
         ocid=ocid,
         compiled=compiled,
@@ -95,10 +97,11 @@ def compile_record(
         release_count=len(ordered),
         compiled_from=compiled_from,
         last_date=last_date if isinstance(last_date, str) else None,
-        source=source_of(ocid),
+        source=source,
         notice_type=notice.procurement.notice_type.code,
         stage=notice.current_stage,
         title=notice.title,
         buyer_name=notice.buyer.name if notice.buyer else None,
         notes=tuple(notes),
+        search=search_document(notice, compiled, source),
     )

@@ -58,6 +58,10 @@ def upgrade() -> None:
         sa.Column("contract_end", sa.Text),
         sa.Column("award_date", sa.Text),
         sa.Column("award_value", sa.Float),
+        sa.Column("published_raw", sa.Text),
+        sa.Column("deadline_raw", sa.Text),
+        sa.Column("future_notice_raw", sa.Text),
+        sa.Column("contract_end_raw", sa.Text),
     )
     op.create_index("ix_search_index_published", "search_index", ["published"])
     op.create_index("ix_search_index_deadline", "search_index", ["deadline"])
@@ -71,7 +75,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_search_terms_facet_value", "search_terms", ["facet", "value", "ocid"])
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE TEXT SEARCH DICTIONARY tenderlens_english_stem (TEMPLATE = snowball, LANGUAGE = english)")
+        op.execute(
+            "CREATE TEXT SEARCH DICTIONARY tenderlens_english_stem (TEMPLATE = snowball, LANGUAGE = english)"
+        )
         op.execute("CREATE TEXT SEARCH CONFIGURATION tenderlens_english (COPY = english)")
         op.execute(
             f"ALTER TEXT SEARCH CONFIGURATION tenderlens_english ALTER MAPPING FOR {WORD_TOKENS} "

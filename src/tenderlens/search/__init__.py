@@ -1,0 +1,1 @@
+"""Search over the compiled records: the query syntax, the index kept at compile time, facets."""

@@ -1,0 +1,436 @@
+"""Running a search: the text match per backend, filters, sorts, pages and facet counts.
+
+The text match is FTS5 ``MATCH`` with bm25 ranking on SQLite and ``@@`` over the
+``document`` tsvector with ``ts_rank`` on PostgreSQL. Both get the same tokens
+(:mod:`tenderlens.search.text`) and the same boolean structure (:mod:`tenderlens.search.query`),
+so they find the same records; only the ranking and the stemmer differ.
+
+Facets are counted "disjunctively": each facet's counts apply every filter except its own,
+so choosing a second value in the same facet shows how many it would add. Every query runs
+under a time limit (:data:`TIME_LIMIT_SECONDS`); a search that hits it raises
+:class:`SearchTimeoutError` instead of tying up the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Final
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    column,
+    distinct,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.exc import OperationalError
+
+from tenderlens.exceptions import TenderlensError
+from tenderlens.search import facets as facet_labels
+from tenderlens.search.query import ParsedQuery, Term, fts5_excluded, fts5_match, parse_query
+from tenderlens.search.request import CLOSING_PRESETS, NONE, VALUE_BANDS, SearchRequest
+from tenderlens.search.tables import search_index, search_terms
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from sqlalchemy import Connection, Engine, Select
+
+    from tenderlens.reference import Reference
+    from tenderlens.search.facets import Facet
+
+TIME_LIMIT_SECONDS: Final = 5.0
+UK: Final = ZoneInfo("Europe/London")
+TS_CONFIG: Final[ColumnElement[Any]] = literal_column("'tenderlens_english'::regconfig")
+DOCUMENT: Final[ColumnElement[Any]] = literal_column("search_index.document")
+ROWID: Final[ColumnElement[Any]] = literal_column("search_index.rowid")
+FTS = table("search_fts", column("rowid"))
+# bm25 weights in FTS5 column order: title, description, lots, items, buyer, other.
+BM25: Final = "bm25(search_fts, 10.0, 2.0, 2.0, 1.0, 5.0, 1.0)"
+HIT_COLUMNS = tuple(c for c in search_index.c)
+
+
+class SearchTimeoutError(TenderlensError):
+    """A search ran past the time limit (raised by :func:`run_search`; the web app answers 503)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One result: the ``search_index`` row (see :mod:`tenderlens.search.tables`)."""
+
+    ocid: str
+    source: str
+    notice_type: str | None
+    notice_type_name: str | None
+    stage: str | None
+    status: str | None
+    status_words: str | None
+    title: str | None
+    excerpt: str | None
+    buyer_key: str | None
+    buyer_name: str | None
+    sme: int | None
+    vcse: int | None
+    value_amount: float | None
+    value_currency: str | None
+    value_text: str | None
+    published: str | None
+    updated: str | None
+    deadline: str | None
+    future_notice: str | None
+    contract_end: str | None
+    award_date: str | None
+    award_value: float | None
+    published_raw: str | None
+    deadline_raw: str | None
+    future_notice_raw: str | None
+    contract_end_raw: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    request: SearchRequest
+    query: ParsedQuery
+    total: int
+    hits: tuple[Hit, ...]
+    facets: tuple[Facet, ...]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _uk_midnight(day: Any) -> str:
+    return utc_iso(datetime.combine(day, time(0), tzinfo=UK))
+
+
+# -- the text match ---------------------------------------------------------------------------
+
+
+def _tsquery_term(term: Term) -> Any:
+    return func.phraseto_tsquery(TS_CONFIG, " ".join(term.tokens))
+
+
+def _tsquery_any(terms: Sequence[Term]) -> Any:
+    result = _tsquery_term(terms[0])
+    for term in terms[1:]:
+        result = func.tsquery_or(result, _tsquery_term(term))
+    return result
+
+
+def _tsquery(query: ParsedQuery) -> Any:
+    """The tsquery as SQL functions over bound parameters: no user text is parsed as tsquery."""
+    result = None
+    for group in query.groups:
+        any_of = _tsquery_any(group)
+        result = any_of if result is None else func.tsquery_and(result, any_of)
+    if query.excluded:
+        left_out = func.tsquery_not(_tsquery_any(query.excluded))
+        result = left_out if result is None else func.tsquery_and(result, left_out)
+    return result
+
+
+def _fts_rowids(expression: str) -> Select[Any]:
+    return select(FTS.c.rowid).where(text("search_fts MATCH :fts").bindparams(fts=expression))
+
+
+def _text_condition(query: ParsedQuery, dialect: str) -> ColumnElement[bool] | None:
+    if query.is_empty:
+        return None
+    if dialect == "postgresql":
+        return DOCUMENT.op("@@")(_tsquery(query))
+    positive = fts5_match(query)
+    if positive is not None:
+        return ROWID.in_(_fts_rowids(positive))
+    excluded = fts5_excluded(query)
+    assert excluded is not None
+    return ROWID.not_in(_fts_rowids(excluded))
+
+
+# -- filters ------------------------------------------------------------------------------------
+
+
+def _value_band() -> Any:
+    amount = search_index.c.value_amount
+    whens: list[tuple[Any, str]] = [(amount.is_(None), "none")]
+    for key, (_, _low, high) in VALUE_BANDS.items():
+        if key != "none":
+            whens.append((amount < high, key) if high is not None else (amount >= 0, key))
+    return case(*whens, else_="none")
+
+
+def _single(column_: Any, values: Sequence[str]) -> ColumnElement[bool]:
+    known = [value for value in values if value != NONE]
+    parts: list[ColumnElement[bool]] = []
+    if known:
+        parts.append(column_.in_(known))
+    if NONE in values:
+        parts.append(column_.is_(None))
+    return or_(*parts)
+
+
+def _prefixes(facet: str, values: Sequence[str]) -> ColumnElement[bool]:
+    """Records with a term of ``facet`` under any of the prefixes (validated: digits / ITL codes)."""
+    matching = select(search_terms.c.ocid).where(
+        search_terms.c.facet == facet,
+        or_(*(func.substr(search_terms.c.value, 1, len(value)) == value for value in values)),
+    )
+    return search_index.c.ocid.in_(matching)
+
+
+def _yes_no(column_: Any, value: str) -> ColumnElement[bool]:
+    return column_ == (1 if value == "yes" else 0)  # type: ignore[no-any-return]
+
+
+def _conditions(
+    request: SearchRequest,
+    query: ParsedQuery,
+    now: datetime,
+    dialect: str,
+    skip: str | None = None,
+    *,
+    with_text: bool = True,
+) -> list[ColumnElement[bool]]:
+    """Every filter of the request as SQL, except the one named ``skip`` (for facet counts)."""
+    found: list[ColumnElement[bool]] = []
+    matched = _text_condition(query, dialect) if with_text else None
+    if matched is not None:
+        found.append(matched)
+    c = search_index.c
+    for name, column_ in (
+        ("notice_type", c.notice_type),
+        ("stage", c.stage),
+        ("status", c.status),
+        ("buyer", c.buyer_key),
+        ("source", c.source),
+    ):
+        values = getattr(request, name)
+        if values and name != skip:
+            found.append(_single(column_, values))
+    for name in ("cpv", "buyer_region", "delivery_region"):
+        values = getattr(request, name)
+        if values and name != skip:
+            found.append(_prefixes(name, values))
+    for name in ("sme", "vcse"):
+        value = getattr(request, name)
+        if value is not None and name != skip:
+            found.append(_yes_no(getattr(c, name), value))
+    if request.value and skip != "value":
+        found.append(_value_band().in_(request.value))
+    if request.published_from:
+        found.append(c.published >= _uk_midnight(request.published_from))
+    if request.published_to:
+        found.append(c.published < _uk_midnight(request.published_to + timedelta(days=1)))
+    if request.closing_within is not None and skip != "closing_within":
+        found.append(c.deadline >= utc_iso(now))
+        found.append(c.deadline <= utc_iso(now + timedelta(days=request.closing_within)))
+    return found
+
+
+# -- time limits ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def time_limited(conn: Connection, seconds: float = TIME_LIMIT_SECONDS) -> Iterator[None]:
+    """Abort any statement on ``conn`` that runs longer than ``seconds`` (SearchTimeoutError)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}"))
+        try:
+            yield
+        except OperationalError as error:
+            if "statement timeout" in str(error):
+                raise SearchTimeoutError("the search took too long") from error
+            raise
+        return
+    raw = conn.connection.driver_connection
+    deadline = datetime.now(UTC) + timedelta(seconds=seconds)
+
+    def stop() -> int:
+        return int(datetime.now(UTC) > deadline)
+
+    raw.set_progress_handler(stop, 10_000)  # type: ignore[union-attr]
+    try:
+        yield
+    except OperationalError as error:
+        if "interrupted" in str(error):
+            raise SearchTimeoutError("the search took too long") from error
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)  # type: ignore[union-attr]
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+def _order(request: SearchRequest, query: ParsedQuery, now: datetime, dialect: str) -> tuple[list[Any], Any]:
+    """(ORDER BY terms, the rank column or None)."""
+    c = search_index.c
+    newest = [c.published.desc().nulls_last(), c.ocid]
+    if request.sort == "closing":
+        upcoming = case((c.deadline >= utc_iso(now), 0), else_=1)
+        return [upcoming, c.deadline.asc().nulls_last(), *newest], None
+    if request.sort == "value":
+        return [c.value_amount.desc().nulls_last(), *newest], None
+    if request.sort == "relevance" and query.groups:
+        if dialect == "postgresql":
+            rank = func.ts_rank(DOCUMENT, _tsquery(query)).label("rank")
+            return [rank.desc(), *newest], rank
+        rank = literal_column(BM25).label("rank")
+        return [rank.asc(), *newest], rank
+    return newest, None
+
+
+def _hits_query(request: SearchRequest, query: ParsedQuery, now: datetime, dialect: str) -> Select[Any]:
+    order, rank = _order(request, query, now, dialect)
+    if rank is not None and dialect != "postgresql":
+        # bm25() needs the FTS5 table joined and matched in the same SELECT.
+        conditions = _conditions(request, query, now, dialect, with_text=False)
+        stmt = (
+            select(*HIT_COLUMNS, rank)
+            .select_from(search_index.join(FTS, FTS.c.rowid == ROWID))
+            .where(text("search_fts MATCH :fts_rank").bindparams(fts_rank=fts5_match(query)), *conditions)
+        )
+    elif rank is not None:
+        stmt = select(*HIT_COLUMNS, rank).where(*_conditions(request, query, now, dialect))
+    else:
+        stmt = select(*HIT_COLUMNS).where(*_conditions(request, query, now, dialect))
+    return stmt.order_by(*order)
+
+
+def hit_from_row(row: Any) -> Hit:
+    return Hit(**{c.name: row._mapping[c.name] for c in HIT_COLUMNS})  # noqa: SLF001 - SQLAlchemy's API
+
+
+def run_search(
+    engine: Engine,
+    request: SearchRequest,
+    now: datetime,
+    reference: Reference | None = None,
+    *,
+    with_facets: bool = True,
+) -> SearchResult:
+    """One page of results (and the facet counts) for a validated request."""
+    query = parse_query(request.q)
+    dialect = engine.dialect.name
+    with engine.connect() as conn, time_limited(conn):
+        total = int(
+            conn.execute(
+                select(func.count())
+                .select_from(search_index)
+                .where(*_conditions(request, query, now, dialect))
+            ).scalar_one()
+        )
+        stmt = _hits_query(request, query, now, dialect)
+        stmt = stmt.limit(request.per_page).offset((request.page - 1) * request.per_page)
+        hits = tuple(hit_from_row(row) for row in conn.execute(stmt))
+        facets = _facets(conn, request, query, now, reference) if with_facets else ()
+    return SearchResult(request=request, query=query, total=total, hits=hits, facets=facets)
+
+
+def iter_hits(engine: Engine, request: SearchRequest, now: datetime, limit: int) -> Iterator[Hit]:
+    """Up to ``limit`` results in the request's order, ignoring its page (for exports and feeds)."""
+    query = parse_query(request.q)
+    dialect = engine.dialect.name
+    with engine.connect() as conn, time_limited(conn, TIME_LIMIT_SECONDS * 2):
+        stmt = _hits_query(request, query, now, dialect).limit(limit)
+        rows = list(conn.execute(stmt))
+    for row in rows:
+        yield hit_from_row(row)
+
+
+# -- facets ---------------------------------------------------------------------------------------
+
+
+def _matching(request: SearchRequest, query: ParsedQuery, now: datetime, dialect: str, skip: str) -> Any:
+    return select(search_index.c.ocid).where(*_conditions(request, query, now, dialect, skip))
+
+
+def _facets(
+    conn: Connection, request: SearchRequest, query: ParsedQuery, now: datetime, reference: Reference | None
+) -> tuple[Facet, ...]:
+    dialect = conn.dialect.name
+    c = search_index.c
+
+    def grouped(name: str, key: Any, label: Any = None) -> list[tuple[str, str | None, int]]:
+        columns = [key, func.max(label) if label is not None else key, func.count()]
+        stmt = select(*columns).where(*_conditions(request, query, now, dialect, name)).group_by(key)
+        rows = conn.execute(stmt)
+        return [(NONE if value is None else str(value), shown, int(n)) for value, shown, n in rows]
+
+    def terms(name: str, levels: tuple[int, ...], *, skip_group_zero: bool) -> list[facet_labels.TermCount]:
+        """Counts for the top level, and for the levels under each selected prefix."""
+        matching = _matching(request, query, now, dialect, name)
+        selected = getattr(request, name)
+        found: list[facet_labels.TermCount] = []
+        for depth, size in enumerate(levels, start=1):
+            parents = None
+            if depth > 1:
+                parents = {v[: levels[depth - 2]] for v in selected if len(v) >= levels[depth - 2]}
+                if not parents:
+                    break
+            prefix = func.substr(search_terms.c.value, 1, size)
+            where: list[Any] = [
+                search_terms.c.facet == name,
+                search_terms.c.ocid.in_(matching),
+                func.length(search_terms.c.value) >= size,
+            ]
+            if parents:
+                parent = func.substr(search_terms.c.value, 1, levels[depth - 2])
+                where.append(parent.in_(sorted(parents)))
+            if skip_group_zero and depth == 2:
+                where.append(func.substr(search_terms.c.value, size, 1) != "0")
+            label = func.max(search_terms.c.label) if depth == len(levels) else literal_column("NULL")
+            count = func.count(distinct(search_terms.c.ocid))
+            stmt = select(prefix, count, label).where(*where).group_by(prefix)
+            found.extend(
+                facet_labels.TermCount(str(value), int(n), depth, shown)
+                for value, n, shown in conn.execute(stmt)
+            )
+        return found
+
+    out: list[Facet] = []
+    out.append(facet_labels.notice_type(grouped("notice_type", c.notice_type, c.notice_type_name), request))
+    out.append(facet_labels.stage(grouped("stage", c.stage), request))
+    out.append(facet_labels.status(grouped("status", c.status, c.status_words), request))
+    out.append(facet_labels.cpv(terms("cpv", (2, 3, 8), skip_group_zero=True), request, reference))
+    buyers = sorted(grouped("buyer", c.buyer_key, c.buyer_name), key=lambda row: (-row[2], row[1] or ""))
+    out.append(facet_labels.buyer(buyers, request))
+    for name, title in (("buyer_region", "Buyer region"), ("delivery_region", "Delivery region")):
+        counts = terms(name, (3, 4, 5), skip_group_zero=False)
+        out.append(facet_labels.region(name, title, counts, request))
+    out.append(facet_labels.yes_no("sme", "Suitable for SMEs", grouped("sme", c.sme), request))
+    out.append(facet_labels.yes_no("vcse", "Suitable for VCSEs", grouped("vcse", c.vcse), request))
+    band = _value_band()
+    out.append(facet_labels.value(grouped("value", band), request))
+    out.append(facet_labels.closing(_closing_counts(conn, request, query, now), request))
+    out.append(facet_labels.source(grouped("source", c.source), request))
+    return tuple(facet for facet in out if facet.values)
+
+
+def _closing_counts(
+    conn: Connection, request: SearchRequest, query: ParsedQuery, now: datetime
+) -> list[tuple[int, int]]:
+    c = search_index.c
+    start = utc_iso(now)
+    sums = [
+        func.sum(
+            case((and_(c.deadline >= start, c.deadline <= utc_iso(now + timedelta(days=days))), 1), else_=0)
+        )
+        for days in CLOSING_PRESETS
+    ]
+    conditions = _conditions(request, query, now, conn.dialect.name, "closing_within")
+    row = conn.execute(select(*sums).where(*conditions)).one()
+    return [(days, int(n or 0)) for days, n in zip(CLOSING_PRESETS, row, strict=True)]

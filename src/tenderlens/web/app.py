@@ -1,0 +1,92 @@
+"""The web app: ``create_app(store_url)`` → a FastAPI app serving server-rendered pages and their JSON twins.
+
+Pages work without JavaScript (the Content-Security-Policy allows none). The OpenAPI schema
+of the JSON routes is at ``/api/openapi.json`` and described in words at ``/api``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+from tenderlens import __version__
+from tenderlens.reference import Reference
+from tenderlens.settings import Settings
+from tenderlens.store import Store
+from tenderlens.web import errors
+from tenderlens.web.deps import AppState
+from tenderlens.web.routes import api, data, pages
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable
+
+    from starlette.responses import Response
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def store_reference(store: Store) -> Reference:
+    """The packaged reference tables plus the CPV list and postcodes loaded into this store."""
+    return Reference(
+        cpv_labels=store.cpv_labels() or None,
+        postcodes=store.postcode_areas if store.has_postcodes() else None,
+    )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(store_url: str | None = None, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The app over the store at ``store_url`` (upgraded to the current schema when opened).
+
+    Without a URL it uses the settings (``TENDERLENS_DATABASE_URL``, else the default SQLite
+    file), so ``uvicorn --factory tenderlens.web.app:create_app --workers N`` works as is.
+    ``clock`` gives "now" for relative dates and deadline filters (tests fix it). Reference
+    data loaded into the store later (``tenderlens reference load``) is seen after a restart.
+    """
+    store = Store.open(Settings.load(store_url).database_url)
+    state = AppState(store=store, reference=store_reference(store), clock=clock or _utc_now)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="tenderlens",
+        version=__version__,
+        summary="UK public procurement notices (Find a Tender, Contracts Finder) as pages and JSON.",
+        description="Every page has a JSON twin; errors always have the shape "
+        '`{"ok": false, "error": ..., "errors": [...], "status": N}`.',
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.tenderlens = state
+    errors.install(app)
+    app.middleware("http")(_security_headers)
+    static = resources.files("tenderlens.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    # Data routes first: their suffixes (.ics, /compiled.json, .atom) must win over the pages' paths.
+    app.include_router(api.router)
+    app.include_router(data.router)
+    app.include_router(pages.router)
+    return app
+
+
+async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Any:
+    response = await call_next(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    return response

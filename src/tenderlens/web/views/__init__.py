@@ -1,0 +1,1 @@
+"""Views build the context dicts that templates render and JSON twins return. No SQL here."""
