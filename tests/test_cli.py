@@ -224,4 +224,7 @@ def test_db_copy_command(sqlite_url: str, tmp_path: Path) -> None:
     result = run("db", "copy", "--db", sqlite_url, "--to", target)
     assert result.exit_code == 0, result.output
     assert "published_compiled" in result.output
-    assert run("export", "compiled", "--db", target).output == run("export", "compiled", "--db", sqlite_url).output
+    assert (
+        run("export", "compiled", "--db", target).output
+        == run("export", "compiled", "--db", sqlite_url).output
+    )

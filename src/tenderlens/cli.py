@@ -19,6 +19,7 @@ from rich.table import Table
 from tenderlens import __version__
 from tenderlens.exceptions import TenderlensError
 from tenderlens.export import ExportKind, export_items, write_json_lines, write_package
+from tenderlens.harvest.cli import harvest_app
 from tenderlens.ingest import IngestEvents, IngestSummary, compile_pending, ingest
 from tenderlens.notice import build_notice, render_notice
 from tenderlens.ocds.reader import Problem, ReadRelease, input_size
@@ -43,6 +44,7 @@ reference_app.add_typer(reference_load_app, name="load")
 app.add_typer(reference_app, name="reference")
 app.add_typer(db_app, name="db")
 app.command("serve")(serve_command)
+app.add_typer(harvest_app, name="harvest")
 
 out = Console()
 err = Console(stderr=True)

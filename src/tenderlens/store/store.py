@@ -144,9 +144,10 @@ def _now() -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # busy_timeout first: switching to WAL needs a lock another opener may briefly hold.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
@@ -598,7 +599,8 @@ class Store:
 
     def harvest_state(self, source: str) -> HarvestState | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(harvest_state).where(harvest_state.c.source == source)).mappings().first()
+            query = select(harvest_state).where(harvest_state.c.source == source)
+            row = conn.execute(query).mappings().first()
         return None if row is None else _harvest_state(row)
 
     def harvest_states(self) -> list[HarvestState]:
@@ -617,7 +619,7 @@ class Store:
             current = conn.execute(
                 select(harvest_state.c.checkpoint).where(harvest_state.c.source == source)
             ).first()
-            checkpoint = None if current is None else current.checkpoint
+            checkpoint: str | None = None if current is None else current.checkpoint
             if checkpoint is None or (start <= checkpoint < end):
                 self._upsert_harvest_state(conn, source, current is not None, {"checkpoint": end})
                 return end
