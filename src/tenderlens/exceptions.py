@@ -20,6 +20,14 @@ class StoreError(TenderlensError):
     """The store cannot be opened, or its schema is not at the expected revision."""
 
 
+class LockBusy(TenderlensError):  # noqa: N818 - it names the state, as users see it
+    """A named lock (e.g. one harvest per source) is held by another process. Raised by Store.exclusive."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is already running in another process")
+        self.name = name
+
+
 class NotFoundError(TenderlensError, KeyError):
     """A requested ocid (or other key) is not in the store."""
 

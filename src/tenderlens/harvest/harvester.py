@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+from tenderlens.exceptions import LockBusy
 from tenderlens.harvest.base import Source, Window, instant_text, parse_instant_text, split_windows
 from tenderlens.harvest.errors import HarvestError, HarvestStopped
 from tenderlens.harvest.http import PoliteClient
@@ -366,11 +367,19 @@ def _run(  # noqa: PLR0917 - internal, called in two places
     started = time.monotonic()
     run_id: int | None = None
     try:
-        with client_for(source, settings, stop, transport) as client:
+        # One harvest per source at a time, across processes and machines.
+        with (
+            store.exclusive(f"harvest {source.name}"),
+            client_for(source, settings, stop, transport) as client,
+        ):
             run_id = store.start_run([label])
             work(_Run(store, source, settings, client, summary, base_url))
         summary.elapsed_seconds = round(time.monotonic() - started, 3)
         store.record_harvest_success(source.name, _brief(summary))
+    except LockBusy as busy:
+        # Not this source's failure: the other harvest owns its state, so record nothing.
+        summary.error = f"{busy}; not started (one harvest per source at a time)"
+        emit("harvest_busy", f"{source.name}: {summary.error}", level=logging.WARNING, source=source.name)
     except HarvestStopped:
         summary.stopped = True
         emit(

@@ -9,6 +9,7 @@ stale — and the next ingest (or ``tenderlens compile``) finishes the job.
 from __future__ import annotations
 
 import enum
+import fcntl
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ import orjson
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from tenderlens.exceptions import StoreError
+from tenderlens.exceptions import LockBusy, StoreError
 from tenderlens.reference import PostcodeAreas
 from tenderlens.search.index import write_documents
 from tenderlens.store import migrate
@@ -195,6 +196,40 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold a named lock across processes and machines for the block, or raise ``LockBusy``.
+
+        PostgreSQL: a session advisory lock on a dedicated connection. SQLite: ``flock`` on a
+        file beside the database. Both are released if the process dies, so a killed harvest
+        never blocks the next one.
+        """
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                key = conn.execute(text("SELECT hashtext(:name)"), {"name": name}).scalar_one()
+                if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar_one():
+                    raise LockBusy(name)
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    conn.commit()
+            return
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            yield
+            return
+        safe = "".join(c if c.isalnum() else "-" for c in name)
+        with Path(f"{database}.{safe}.lock").open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise LockBusy(name) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:

@@ -6,6 +6,7 @@ options from the annotations below.
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 import typer
@@ -31,6 +32,21 @@ def serve_command(
             show_default=False,
         ),
     ] = None,
+    harvest: Annotated[
+        bool,
+        typer.Option(
+            "--harvest",
+            help="Also keep harvesting every source (Find a Tender, Contracts Finder) in the "
+            "background, so the pages show live data. Settings: TENDERLENS_HARVEST_*.",
+        ),
+    ] = False,
+    harvest_base_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--harvest-base-url",
+            help="With --harvest: harvest a mirror or test server instead, as NAME=URL (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the notices as web pages with JSON twins, search, feeds and downloads."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
@@ -54,4 +70,39 @@ def serve_command(
         err.print(f"[bold red]error:[/] {error}")
         raise typer.Exit(1) from error
     err.print(f"tenderlens: serving {url} at http://{host}:{port}/ (Ctrl-C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    base_urls = {}
+    for item in harvest_base_url or []:
+        name, sep, base = item.partition("=")
+        if not sep or not base:
+            err.print(
+                f"[bold red]error:[/] --harvest-base-url {item!r}: write NAME=URL (e.g. fts=http://...)"
+            )
+            raise typer.Exit(1)
+        base_urls[name] = base
+    stop, follower = threading.Event(), None
+    if harvest:
+        follower = start_harvest_thread(url, stop, base_urls)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    finally:
+        if follower is not None:
+            stop.set()
+            follower.join(timeout=30)
+
+
+def start_harvest_thread(url: str, stop: threading.Event, base_urls: dict[str, str]) -> threading.Thread:
+    """The harvest follow loop beside the web app: every source, round after round, until ``stop``."""
+    from tenderlens.harvest import SOURCES, run_follow_loop  # noqa: PLC0415
+    from tenderlens.harvest.logs import harvest_logging  # noqa: PLC0415
+    from tenderlens.harvest.settings import HarvestSettings  # noqa: PLC0415
+
+    settings = HarvestSettings.load()
+
+    def follow() -> None:
+        with harvest_logging(None):
+            run_follow_loop(url, list(SOURCES), settings, stop, base_urls=base_urls)
+
+    thread = threading.Thread(target=follow, name="tenderlens-harvest", daemon=True)
+    thread.start()
+    err.print(f"tenderlens: harvesting {', '.join(SOURCES)} every {settings.every:g} s in the background")
+    return thread
