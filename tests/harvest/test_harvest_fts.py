@@ -225,3 +225,27 @@ def test_real_fts_releases_round_trip(
         if not kept.repairs:
             assert kept.data == release
     assert summary.repaired >= 1  # 002109-2021 has deliveryAddresses as an object
+
+
+@pytest.mark.slow
+def test_thousands_of_releases_over_weeks_of_windows_on_a_hostile_server(
+    store: Store, fake_api: FakeAPI, origin: datetime
+) -> None:
+    """3,000 releases over three weeks (84 six-hour windows), a fault on every seventh request."""
+    fake_api.services["fts"].add(generate_fts(3000, origin - 2 * DAY, 25 * DAY))
+    kinds = ("429", "503", "504", "truncate", "cut", "reset", "500", "html", "502")
+    fake_api.rules.append(
+        lambda source, _path, _query: (
+            kinds[fake_api.counts[source] // 7 % len(kinds)] if fake_api.counts[source] % 7 == 0 else None
+        )
+    )
+    start, end = origin, origin + 21 * DAY
+    summary = harvest(store, "fts", FAST, start=start, end=end, base_url=fake_api.url)
+
+    assert summary.error is None, summary.error
+    expected = fake_api.services["fts"].expected(start, end)
+    assert len(expected) > 2000
+    assert stored_keys(store) == expected
+    assert row_count(store, releases) == len(expected)
+    assert (summary.windows, summary.windows_done) == (84, 84)
+    assert len({entry.fault for entry in fake_api.served("fts") if entry.fault}) == len(kinds)
