@@ -11,12 +11,12 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.panel import Panel
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tenderlens import __version__
+from tenderlens.cli_common import DbOption, err, fail, out
 from tenderlens.exceptions import TenderlensError
 from tenderlens.export import ExportKind, export_items, write_json_lines, write_package
 from tenderlens.harvest.cli import harvest_app
@@ -45,24 +45,6 @@ app.add_typer(reference_app, name="reference")
 app.add_typer(db_app, name="db")
 app.command("serve")(serve_command)
 app.add_typer(harvest_app, name="harvest")
-
-out = Console()
-err = Console(stderr=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL (sqlite:///PATH or postgresql+psycopg://...). "
-        "Default: $TENDERLENS_DATABASE_URL, else an SQLite file in your data directory.",
-        show_default=False,
-    ),
-]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
 
 
 @contextmanager

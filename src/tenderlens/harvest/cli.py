@@ -14,10 +14,10 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from tenderlens.cli_common import DbOption, err, fail, out
 from tenderlens.exceptions import TenderlensError
 from tenderlens.harvest.base import Source
 from tenderlens.harvest.follow import HarvestJob, run_job, run_jobs
@@ -37,18 +37,7 @@ harvest_app = typer.Typer(
     add_completion=False,
 )
 
-out = Console()
-err = Console(stderr=True)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL (sqlite:///PATH or postgresql+psycopg://...). "
-        "Default: $TENDERLENS_DATABASE_URL, else an SQLite file in your data directory.",
-        show_default=False,
-    ),
-]
 MoreSources = Annotated[
     list[str] | None,
     typer.Argument(
@@ -114,11 +103,6 @@ SetOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 # -- harvesting -------------------------------------------------------------------------------

@@ -10,12 +10,10 @@ import threading
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from tenderlens.cli_common import DbOption, err
 from tenderlens.exceptions import TenderlensError
 from tenderlens.settings import Settings
-
-err = Console(stderr=True)
 
 
 def serve_command(
@@ -23,15 +21,7 @@ def serve_command(
         str, typer.Option(help="Interface to listen on (0.0.0.0 for every interface).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            help="Database URL (sqlite:///PATH or postgresql+psycopg://...). "
-            "Default: $TENDERLENS_DATABASE_URL, else an SQLite file in your data directory.",
-            show_default=False,
-        ),
-    ] = None,
+    db: DbOption = None,
     harvest: Annotated[
         bool,
         typer.Option(
