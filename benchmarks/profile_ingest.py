@@ -1,0 +1,116 @@
+"""Where ingest spends its time: cProfile, or wall-clock phases without a profiler's overhead.
+
+    python benchmarks/profile_ingest.py --releases 20000                 # cProfile, top functions
+    python benchmarks/profile_ingest.py --releases 20000 --mode phases   # timers around each stage
+
+cProfile inflates pure-Python recursion (``_plain``, ocdsmerge's ``flatten``) about 3x, so
+``--mode phases`` wraps the stages of ``compile_record`` with timers instead and reports their
+share of the real elapsed time. Both ingest into a fresh SQLite store in ``--workdir``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import pstats
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from run import make_inputs  # noqa: E402
+
+
+def fresh_store(work: Path, releases: int) -> Any:
+    from tenderlens.store import Store  # noqa: PLC0415
+
+    db = work / f"profile-{releases}.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return Store.open(f"sqlite:///{db}")
+
+
+def profile(work: Path, lines: Path, releases: int, top: int) -> None:
+    from tenderlens.ingest import ingest  # noqa: PLC0415
+
+    store = fresh_store(work, releases)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    summary = ingest(store, [lines])
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    print(f"cProfile: {summary.new} releases, {summary.records_compiled} records in {elapsed:.1f}s")
+    out = work / f"ingest-{releases}.prof"
+    profiler.dump_stats(out)
+    print(f"stats: {out}")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+
+
+def phases(work: Path, lines: Path, releases: int) -> None:
+    from tenderlens import ingest as ingest_module  # noqa: PLC0415
+    from tenderlens import records  # noqa: PLC0415
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(name: str, function: Any) -> Any:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+
+        return wrapper
+
+    # compile_record looks these up in its module's globals at call time.
+    records.order_releases = timed("order releases", records.order_releases)
+    records.merge = timed("merge (ocdsmerge + deep copies)", records.merge)
+    records.build_notice = timed("build_notice", records.build_notice)
+    records.search_document = timed("search_document", records.search_document)
+    ingest_module.compile_record = timed("compile_record (all)", ingest_module.compile_record)
+    ingest_module.incoming_release = timed(
+        "incoming_release (dumps + sha256)", ingest_module.incoming_release
+    )
+    ingest_module.compile_pending = timed(
+        "compile_pending (load + compile + write)", ingest_module.compile_pending
+    )
+
+    store = fresh_store(work, releases)
+    started = time.perf_counter()
+    summary = ingest_module.ingest(store, [lines])
+    elapsed = time.perf_counter() - started
+    print(f"phases: {summary.new} releases, {summary.records_compiled} records in {elapsed:.1f}s")
+    before = elapsed - spent["compile_pending (load + compile + write)"]
+    print(f"  {'read + store (before compile_pending)':<55} {before:7.2f}s  {before / elapsed:6.1%}")
+    for name in sorted(spent, key=lambda n: -spent[n]):
+        print(f"  {name:<55} {spent[name]:7.2f}s  {spent[name] / elapsed:6.1%}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--releases", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mode", choices=("cprofile", "phases"), default="cprofile")
+    parser.add_argument("--top", type=int, default=40)
+    workdir = "/tmp/tenderlens-bench"  # noqa: S108 - scratch space for generated inputs and stores
+    parser.add_argument("--workdir", default=workdir)
+    args = parser.parse_args(argv)
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    lines = make_inputs(work, args.releases, args.seed)
+    if args.mode == "cprofile":
+        profile(work, lines, args.releases, args.top)
+    else:
+        phases(work, lines, args.releases)
+
+
+if __name__ == "__main__":
+    main()
