@@ -14,7 +14,10 @@ def test_a_second_holder_is_refused_until_the_first_lets_go(store_url: str) -> N
     first, second = Store.open(store_url), Store.open(store_url)
     try:
         with first.exclusive("harvest fts"):
-            with pytest.raises(LockBusy, match="harvest fts is already running"), second.exclusive("harvest fts"):
+            with (
+                pytest.raises(LockBusy, match="harvest fts is already running"),
+                second.exclusive("harvest fts"),
+            ):
                 pass
             with second.exclusive("harvest contracts-finder"):  # other sources are independent
                 pass
