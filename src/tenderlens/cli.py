@@ -432,6 +432,8 @@ def start_command(
                     "See what is stored:    [bold]tenderlens list[/], [bold]tenderlens stats[/]",
                     "Export as OCDS:        [bold]tenderlens export compiled --package -o out.json[/]",
                     "Full CPV labels:       [bold]tenderlens reference load cpv cpv2008.csv[/]",
+                    "Browse and search:     [bold]tenderlens serve[/]   (then open http://127.0.0.1:8000/)",
+                    "Live notices:          [bold]tenderlens harvest fts[/] or [bold]serve --harvest[/]",
                 )
             ),
             title="Next steps",
