@@ -9,7 +9,6 @@ stored are unchanged, and pending compiles left behind are done first.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -19,7 +18,7 @@ import orjson
 from tenderlens.ocds.dates import utc_key
 from tenderlens.ocds.reader import Problem, ReadCompiledRelease, ReadRelease, read_inputs
 from tenderlens.records import compile_record
-from tenderlens.store import IncomingCompiled, IncomingRelease, Outcome, Store
+from tenderlens.store import IncomingCompiled, IncomingRelease, Outcome, Store, json_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -66,12 +65,8 @@ class IngestEvents:
     compiled: Callable[[int], None] | None = None
 
 
-def _dumps(value: Any, *, canonical: bool = False) -> bytes:
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if canonical else 0)
-    except orjson.JSONEncodeError:
-        # orjson refuses integers beyond 64 bits; the standard library does not.
-        return json.dumps(value, sort_keys=canonical, ensure_ascii=False, separators=(",", ":")).encode()
+def _content_hash(value: Any) -> str:
+    return hashlib.sha256(json_text(value, canonical=True).encode()).hexdigest()
 
 
 def incoming_release(item: ReadRelease) -> IncomingRelease:
@@ -84,8 +79,8 @@ def incoming_release(item: ReadRelease) -> IncomingRelease:
         date=release["date"],
         date_utc=utc_key(release["date"]) or release["date"],
         tags=" ".join(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else "",
-        data=_dumps(release).decode(),
-        content_hash=hashlib.sha256(_dumps(release, canonical=True)).hexdigest(),
+        data=json_text(release),
+        content_hash=_content_hash(release),
         source=item.source,
         repairs=orjson.dumps(list(item.repairs)).decode() if item.repairs else None,
     )
@@ -95,8 +90,8 @@ def incoming_compiled(item: ReadCompiledRelease) -> IncomingCompiled:
     compiled = item.compiled_release
     return IncomingCompiled(
         ocid=compiled["ocid"],
-        data=_dumps(compiled).decode(),
-        content_hash=hashlib.sha256(_dumps(compiled, canonical=True)).hexdigest(),
+        data=json_text(compiled),
+        content_hash=_content_hash(compiled),
         source=item.source,
     )
 

@@ -8,6 +8,7 @@ from tenderlens.store.store import (
     Store,
     StoredRecord,
     StoredRelease,
+    json_text,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "Store",
     "StoredRecord",
     "StoredRelease",
+    "json_text",
 ]

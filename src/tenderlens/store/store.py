@@ -152,12 +152,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def json_text(value: Any) -> str:
-    """JSON text, fast (orjson) unless a value is beyond it (integers over 64 bits)."""
+def json_text(value: Any, *, canonical: bool = False) -> str:
+    """Compact JSON text, fast (orjson) unless a value is beyond it (integers over 64 bits).
+
+    ``canonical`` sorts keys: the form content hashes are taken of.
+    """
     try:
-        return orjson.dumps(value).decode()
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if canonical else 0).decode()
     except orjson.JSONEncodeError:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(value, sort_keys=canonical, ensure_ascii=False, separators=(",", ":"))
 
 
 def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
