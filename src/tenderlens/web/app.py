@@ -15,10 +15,11 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from tenderlens import __version__
+from tenderlens.mail import Mailer
 from tenderlens.reference import Reference
-from tenderlens.settings import Settings
+from tenderlens.settings import AccountSettings, Settings
 from tenderlens.store import Store
-from tenderlens.web import errors
+from tenderlens.web import auth, errors
 from tenderlens.web.deps import AppState
 from tenderlens.web.routes import api, data, pages
 
@@ -45,13 +46,19 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(store_url: str | None = None, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
+def create_app(
+    store_url: str | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    accounts: auth.AccountsState | None = None,
+) -> FastAPI:
     """The app over the store at ``store_url`` (upgraded to the current schema when opened).
 
     Without a URL it uses the settings (``TENDERLENS_DATABASE_URL``, else the default SQLite
     file), so ``uvicorn --factory tenderlens.web.app:create_app --workers N`` works as is.
     ``clock`` gives "now" for relative dates and deadline filters (tests fix it). Reference
     data loaded into the store later (``tenderlens reference load``) is seen after a restart.
+    ``accounts`` gives the account settings and the mailer (default: from the environment).
     """
     store = Store.open(Settings.load(store_url).database_url)
     state = AppState(store=store, reference=store_reference(store), clock=clock or _utc_now)
@@ -74,6 +81,7 @@ def create_app(store_url: str | None = None, *, clock: Callable[[], datetime] | 
     )
     app.state.tenderlens = state
     errors.install(app)
+    auth.install(app, accounts or auth.AccountsState(AccountSettings.load(), Mailer()))
     app.middleware("http")(_security_headers)
     static = resources.files("tenderlens.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
