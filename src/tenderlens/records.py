@@ -2,20 +2,20 @@
 
 This is the ``Compiler`` the store calls for each pending ocid. It never raises for bad data:
 one publisher's odd history must not stop an ingest. The facts kept beside the record
-(notice type, stage, title, buyer) and the search-index entry come from the same
-:func:`build_notice` that ``show`` uses, so a listing, a search and a notice page never disagree.
+(notice type, stage, title, buyer) and the search-index entry come from
+:func:`tenderlens.search.listing.listing`, which follows :func:`build_notice`'s rules without
+building a whole notice (a test holds the two equal), so a listing, a search and a notice
+page never disagree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from tenderlens.compile import compile_releases_with_warnings, order_releases
-from tenderlens.notice import build_notice
 from tenderlens.reference import default_reference
-from tenderlens.search.document import search_document
+from tenderlens.search.listing import listing
 from tenderlens.store import RecordFacts
 
 SOURCES = {"ocds-h6vhtk": "fts", "ocds-b5fd17": "contracts-finder"}
@@ -88,8 +88,8 @@ def compile_record(
         compiled, compiled_from, last_date = published, "published", published.get("date")
     else:  # pragma: no cover - the store only asks for ocids it holds something for
         raise ValueError(f"nothing stored for {ocid}")
-    notice = build_notice(compiled, ordered, default_reference(), datetime.now(UTC))
     source = source_of(ocid)
+    listed = listing(compiled, ordered, default_reference(), source)
     return RecordFacts(
         ocid=ocid,
         compiled=compiled,
@@ -98,10 +98,10 @@ def compile_record(
         compiled_from=compiled_from,
         last_date=last_date if isinstance(last_date, str) else None,
         source=source,
-        notice_type=notice.procurement.notice_type.code,
-        stage=notice.current_stage,
-        title=notice.title,
-        buyer_name=notice.buyer.name if notice.buyer else None,
+        notice_type=listed.notice_type,
+        stage=listed.stage,
+        title=listed.title,
+        buyer_name=listed.buyer_name,
         notes=tuple(notes),
-        search=search_document(notice, compiled, source),
+        search=listed.document,
     )

@@ -10,7 +10,9 @@ stop words are dropped on either side ("IT" is a word in procurement).
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 from typing import Final
 
@@ -19,10 +21,21 @@ MAX_TOKEN_CHARS: Final = 60  # longer "words" are identifiers or junk; PostgreSQ
 MAX_FIELD_CHARS: Final = 100_000  # a tsvector is limited to 1 MB; a notice's text is far less
 
 
+@functools.cache
+def _combining() -> dict[int, None]:
+    """Every combining mark, for ``str.translate`` to drop (built once, on the first non-ASCII text)."""
+    return {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}
+
+
 def fold(text: str) -> str:
-    """Case folded, accents removed: ``Café`` → ``cafe``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    """Case folded, accents removed: ``Café`` → ``cafe``.
+
+    Whole-string operations in C: ASCII text (most of it) is only lower-cased, which is what
+    NFKD, dropping marks and ``casefold`` come to for ASCII.
+    """
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKD", text).translate(_combining()).casefold()
 
 
 def tokens(text: str | None) -> list[str]:
@@ -33,5 +46,14 @@ def tokens(text: str | None) -> list[str]:
 
 
 def index_text(*parts: str | None) -> str:
-    """Several pieces of text as one space-separated token string, ready for FTS5 or ``to_tsvector``."""
-    return " ".join(token for part in parts for token in tokens(part))
+    """Several pieces of text as one space-separated token string, ready for FTS5 or ``to_tsvector``.
+
+    The same tokens as :func:`tokens` of each part in turn, folded and split in one pass: a
+    space between parts ends a token, and folding is per character (a space blocks NFKD's
+    reordering of marks), so joining first changes nothing.
+    """
+    present = [part[:MAX_FIELD_CHARS] for part in parts if part]
+    if not present:
+        return ""
+    found = _TOKEN.findall(fold(" ".join(present)))
+    return " ".join(token for token in found if len(token) <= MAX_TOKEN_CHARS)
