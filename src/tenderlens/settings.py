@@ -123,7 +123,8 @@ class AccountSettings:
     verify_token_hours: int = 48
     reset_token_hours: int = 1
     session_days: int = 30
-    login_max_failures: int = 5
+    login_max_failures: int = 5  # per email
+    login_max_failures_per_client: int = 20  # per client IP (several people may share one)
     login_window_minutes: int = 15
     secure_cookies: bool = False
 
@@ -137,6 +138,7 @@ class AccountSettings:
             reset_token_hours=_env_int("TENDERLENS_RESET_TOKEN_HOURS", 1),
             session_days=_env_int("TENDERLENS_SESSION_DAYS", 30),
             login_max_failures=_env_int("TENDERLENS_LOGIN_MAX_FAILURES", 5),
+            login_max_failures_per_client=_env_int("TENDERLENS_LOGIN_MAX_FAILURES_PER_CLIENT", 20),
             login_window_minutes=_env_int("TENDERLENS_LOGIN_WINDOW_MINUTES", 15),
             # Secure cookies everywhere except a plain-http local address (development).
             secure_cookies=_env_flag("TENDERLENS_SECURE_COOKIES", default=not _is_local(url)),

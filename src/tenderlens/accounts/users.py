@@ -149,14 +149,25 @@ def issue_email_token(store: Store, user_id: int, purpose: str, now: datetime, l
     return token
 
 
-def use_email_token(store: Store, token: str, purpose: str, now: datetime) -> int | None:
-    """The user id the token was issued to, marking it used; None if unknown, used or expired."""
-    condition = and_(
+def _live_token(token: str, purpose: str, now: datetime) -> Any:
+    return and_(
         user_tokens.c.token_hash == digest(token),
         user_tokens.c.purpose == purpose,
         user_tokens.c.used_at.is_(None),
         user_tokens.c.expires_at > instant(now),
     )
+
+
+def peek_email_token(store: Store, token: str, purpose: str, now: datetime) -> int | None:
+    """The user id a live token was issued to, without using it (to show the reset form)."""
+    with store.engine.connect() as conn:
+        user_id = conn.execute(select(user_tokens.c.user_id).where(_live_token(token, purpose, now))).scalar()
+    return None if user_id is None else int(user_id)
+
+
+def use_email_token(store: Store, token: str, purpose: str, now: datetime) -> int | None:
+    """The user id the token was issued to, marking it used; None if unknown, used or expired."""
+    condition = _live_token(token, purpose, now)
     with store.writing() as conn:
         user_id = conn.execute(select(user_tokens.c.user_id).where(condition)).scalar_one_or_none()
         if user_id is None:

@@ -21,7 +21,8 @@ from tenderlens.settings import AccountSettings, Settings
 from tenderlens.store import Store
 from tenderlens.web import auth, errors
 from tenderlens.web.deps import AppState
-from tenderlens.web.routes import api, data, pages
+from tenderlens.web.routes import account_pages, api, data, pages
+from tenderlens.web.routes import accounts as account_routes
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -88,6 +89,8 @@ def create_app(
     # Data routes first: their suffixes (.ics, /compiled.json, .atom) must win over the pages' paths.
     app.include_router(api.router)
     app.include_router(data.router)
+    app.include_router(account_routes.router)
+    app.include_router(account_pages.router)
     app.include_router(pages.router)
     return app
 
