@@ -5,9 +5,16 @@ from __future__ import annotations
 import dataclasses
 import typing
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
+from sqlalchemy import select
+
+from tenderlens.accounts.tables import saved_searches
 from tenderlens.search.request import SearchRequest, validation_errors
+
+if TYPE_CHECKING:
+    from tenderlens.store import Store
 
 _HINTS = typing.get_type_hints(SearchRequest)
 
@@ -37,3 +44,16 @@ def request_from_query(query: str) -> SearchRequest | None:
         return None
     request = SearchRequest(**changes)  # type: ignore[arg-type]
     return None if validation_errors(request) else request
+
+
+def unsubscribe_target(store: Store, token: str) -> tuple[str, str] | None:
+    """(name, frequency) of the saved search an unsubscribe link names, or None; the token is the key."""
+    if not token:
+        return None
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(saved_searches.c.name, saved_searches.c.frequency).where(
+                saved_searches.c.unsubscribe_token == token
+            )
+        ).first()
+    return None if row is None else (row.name, row.frequency)

@@ -308,8 +308,10 @@ def learned_reasons(weights: Mapping[str, float], facts: NoticeFacts) -> list[Re
         named += weight * scale
     rest = total * scale - named
     if abs(rest) >= 0.01:
-        verdict = "like it relevant" if rest > 0 else "like it not relevant"
-        found.append(Reason("learned", f"your other feedback on notices {verdict}", rest))
+        verdict = "relevant" if rest > 0 else "not relevant"
+        found.append(
+            Reason("learned", f"other notices you marked {verdict} share its codes, words or places", rest)
+        )
     return found
 
 

@@ -23,6 +23,7 @@ from tenderlens.web import auth, errors
 from tenderlens.web.deps import AppState
 from tenderlens.web.routes import account_pages, api, data, pages
 from tenderlens.web.routes import accounts as account_routes
+from tenderlens.web.routes import match as match_routes
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -91,6 +92,7 @@ def create_app(
     app.include_router(data.router)
     app.include_router(account_routes.router)
     app.include_router(account_pages.router)
+    app.include_router(match_routes.router)
     app.include_router(pages.router)
     return app
 

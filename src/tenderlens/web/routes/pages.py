@@ -17,6 +17,7 @@ from tenderlens.web.params import SearchParams  # noqa: TC001 - FastAPI reads an
 from tenderlens.web.rendering import json_response, render
 from tenderlens.web.views.buyer import buyer_context
 from tenderlens.web.views.home import home_context
+from tenderlens.web.views.match import notice_match_context
 from tenderlens.web.views.notice import notice_context
 from tenderlens.web.views.search import search_context
 
@@ -75,12 +76,12 @@ def search(state: StateDep, params: SearchParams) -> Response:
 )
 def notice_json(state: StateDep, ocid: str) -> Response:
     """One notice: every section, what each release changed, the timeline, links to its OCDS data."""
-    return twin(notice_context(state, ocid))
+    return twin({**notice_context(state, ocid), **notice_match_context(state, ocid)})
 
 
 @router.get("/notices/{ocid}", response_class=HTMLResponse, include_in_schema=False)
 def notice(state: StateDep, ocid: str) -> Response:
-    return render("notice.html", notice_context(state, ocid))
+    return render("notice.html", {**notice_context(state, ocid), **notice_match_context(state, ocid)})
 
 
 # -- buyers -----------------------------------------------------------------------------------
