@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from tenderlens.match.facts import Labelled, NoticeFacts
 from tenderlens.search.tables import search_index, search_terms
@@ -74,7 +74,8 @@ def similar_candidates(conn: Connection, facts: NoticeFacts, limit: int = SIMILA
         shared.append(
             and_(
                 search_terms.c.facet == "cpv",
-                or_(*(func.substr(search_terms.c.value, 1, 4) == prefix for prefix in classes)),
+                # Ranges, not substr(): the (facet, value) index answers them.
+                or_(*(search_terms.c.value.between(prefix, prefix + "9999") for prefix in classes)),
             )
         )
     regions = sorted({place.code for place in facts.delivery_regions})
