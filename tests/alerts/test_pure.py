@@ -8,12 +8,14 @@ import pytest
 
 from tenderlens.alerts import compose
 from tenderlens.alerts.due import is_due
-from tenderlens.alerts.reminders import Event, due_reminders
+from tenderlens.alerts.reminders import Event, due_reminders, events
 from tenderlens.alerts.searches import request_from_query
 from tenderlens.alerts.settings import AlertSettings
 from tenderlens.alerts.watch import changes, watch_state
 from tenderlens.exceptions import ConfigurationError
+from tenderlens.notice import build_notice
 from tenderlens.notice.when import make_when
+from tenderlens.reference import default_reference
 from tests.match.generated import release
 
 NOW = datetime(2026, 6, 4, 9, 0, tzinfo=UTC)
@@ -125,3 +127,25 @@ def test_a_digest_escapes_the_data_and_lists_every_unsubscribe_link() -> None:
     assert email.headers["List-Unsubscribe"] == "<http://t/u1>, <http://t/u2>"
     assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert email.subject == "Your daily tenderlens digest"
+
+
+def test_engagement_events_and_the_deadline_are_reminded() -> None:
+    data = release(
+        "ocds-w-2",
+        title="Market engagement",
+        cpv=("85312320", "Counselling services"),
+        buyer=("GB-1", "OPCC"),
+        deadline="2026-06-20T12:00:00Z",
+        milestones=(
+            {"id": "1", "type": "engagement", "title": "Supplier day", "dueDate": "2026-06-10T10:00:00Z"},
+            {"id": "2", "type": "delivery", "title": "Go live", "dueDate": "2026-06-09T10:00:00Z"},
+        ),
+    )
+    found = events(build_notice(data, [], default_reference(), NOW))
+    assert [(e.key, e.title) for e in found] == [
+        ("submission-deadline", "Submission deadline"),
+        ("engagement-0", "Supplier day"),
+    ]
+    due = due_reminders(found, (7, 1), NOW)
+    assert [(r.event.title, r.lead_days) for r in due] == [("Supplier day", 7)]
+    assert due[0].text(NOW).startswith("Supplier day: ")
