@@ -164,3 +164,33 @@ def test_search_by_fit_ranks_the_seed_first_and_learns_from_feedback(site: Site)
 def test_the_search_page_links_to_search_by_fit(site: Site) -> None:
     page = site.client.get("/search?q=cleaning")
     assert '<a href="/search/fit?q=cleaning">Sort these results by fit to your profile</a>' in page.text
+
+
+def test_one_users_feedback_is_theirs_alone(site: Site) -> None:
+    alice, alice_csrf, _ = site.sign_in("alice@example.org", VICTIM_SUPPORT)
+    bob, bob_csrf, _ = site.sign_in("bob@example.org", VICTIM_SUPPORT)
+    before = bob.get(f"/notices/{SEED}.json").json()["match"]
+    sent = alice.post(
+        f"/notices/{SEED}/feedback",
+        data={"verdict": "not-relevant", "csrf_token": alice_csrf},
+        headers={"Accept": "application/json"},
+    )
+    assert sent.json() == {
+        "ok": True,
+        "ocid": SEED,
+        "verdict": "not-relevant",
+        "signed_in": True,
+        "learned": True,
+    }
+    assert alice.get(f"/notices/{SEED}.json").json()["match"]["feedback"]["verdict"] == "not-relevant"
+    after = bob.get(f"/notices/{SEED}.json").json()["match"]
+    assert after == before
+    assert after["feedback"]["verdict"] is None
+    # Signed-in verdicts are not counted as anonymous ones; Alice's score fell, Bob's did not.
+    assert after["feedback"]["anonymous"] == {"relevant": 0, "not_relevant": 0}
+    assert (
+        alice.get(f"/notices/{SEED}.json").json()["match"]["relevance"]["score"] < after["relevance"]["score"]
+    )
+    # Another user's CSRF token does not work with Alice's session.
+    refused = alice.post(f"/notices/{SEED}/feedback", data={"verdict": "relevant", "csrf_token": bob_csrf})
+    assert refused.status_code == 403
