@@ -140,3 +140,65 @@ def test_listing_notices_a_difference() -> None:
     compiled, _, _ = merge(releases)
     other = {**compiled, "tender": {**compiled.get("tender", {}), "title": "Something else entirely"}}
     assert listing(other, releases, default_reference(), "fts") != expected(compiled, releases)
+
+
+def awkward_history() -> list[dict[str, Any]]:
+    """Odd but possible data: extreme dates, ids as numbers, repeated and missing parties, no values."""
+    base = {"ocid": "ocds-h6vhtk-0awk01", "initiationType": "tender"}
+    return [
+        {
+            **base,
+            "id": 1,
+            "date": "0999-03-01T00:00:00+01:00",
+            "tag": ["planning"],
+            "parties": [
+                {"id": "B", "name": "  ", "identifier": {"legalName": "Legal Buyer"}, "roles": ["buyer"]},
+                {"id": "B", "name": "Second B", "roles": ["buyer"]},
+                {"id": "S1", "name": "Supplier One", "address": {"region": "UKC1"}},
+                {"name": "No id"},
+            ],
+            "buyer": {"id": "X", "name": "Not among parties"},
+            "planning": {"rationale": "Because"},
+            "tender": {
+                "id": 7,
+                "minValue": {"amount": 100},
+                "tenderPeriod": {"endDate": "9999-12-31T23:59:59-01:00"},
+                "communication": {"futureNoticeDate": "9999-12-31T20:00:00Z"},
+                "contractPeriod": {"endDate": "2026-13-45"},
+                "lots": [{"id": "1", "title": "Lot one", "value": {"amount": 5, "currency": "EUR"}}, "junk"],
+                "legalBasis": {"scheme": "CELEX", "id": "32014L0024"},
+            },
+        },
+        {
+            **base,
+            "id": "2",
+            "date": "2026-03-29T01:30:00+00:00",
+            "tag": ["award", "tenderUpdate"],
+            "awards": [
+                {"id": "a1", "status": "cancelled", "date": "2026-01-01", "value": {"amount": 9}},
+                {
+                    "id": "a2",
+                    "status": "active",
+                    "date": "2026-03-29T00:59:59Z",
+                    "value": {"amount": 10, "currency": "GBP"},
+                    "suppliers": [{"id": "S1"}, {"id": "S9", "name": "Unlisted"}, {"name": "No id at all"}],
+                    "contractPeriod": {"endDate": "2030-01-01T00:00:00Z"},
+                },
+                {"id": "a3", "date": "2026-03-29T00:59:59.5Z", "value": {"amount": 3, "currency": "EUR"}},
+            ],
+            "contracts": [
+                {"id": "c1", "period": {"endDate": "2030-01-01T00:00:00+00:00"}, "title": "Contract"}
+            ],
+        },
+    ]
+
+
+def test_listing_equals_notice_on_awkward_data() -> None:
+    releases = awkward_history()
+    assert check({"ocds-h6vhtk-0awk01": releases}, []) == 4
+    compiled, _, _ = merge(releases)
+    got = listing(compiled, releases, default_reference(), "fts")
+    assert got.document is not None
+    assert got.document.published_raw == "0999-03-01T00:00:00+01:00"  # the extremes were read, not dropped
+    assert got.document.future_notice_raw == "9999-12-31T20:00:00Z"
+    assert got.document.deadline_raw is None  # year 10000 in UTC: not a date to the notice either

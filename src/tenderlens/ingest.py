@@ -103,8 +103,12 @@ def ingest(
     events: IngestEvents | None = None,
     stdin: BinaryIO | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
 ) -> IngestSummary:
-    """Ingest files, directories or ``-`` (standard input) into ``store``."""
+    """Ingest files, directories or ``-`` (standard input) into ``store``.
+
+    ``workers``: compile processes (see :meth:`Store.compile_pending`; None chooses).
+    """
     events = events or IngestEvents()
     started = time.monotonic()
     summary = IngestSummary()
@@ -142,15 +146,15 @@ def ingest(
             if events.problem:
                 events.problem(item)
     flush()
-    summary.records_compiled = compile_pending(store, events)
+    summary.records_compiled = compile_pending(store, events, workers=workers)
     summary.elapsed_seconds = round(time.monotonic() - started, 3)
     store.finish_run(run_id, summary.as_dict())
     return summary
 
 
-def compile_pending(store: Store, events: IngestEvents | None = None) -> int:
+def compile_pending(store: Store, events: IngestEvents | None = None, *, workers: int | None = None) -> int:
     """Compile every ocid whose releases changed since it was last compiled."""
     events = events or IngestEvents()
     if events.compile_started:
         events.compile_started(store.pending_count())
-    return store.compile_pending(compile_record, progress=events.compiled)
+    return store.compile_pending(compile_record, progress=events.compiled, workers=workers)

@@ -23,8 +23,8 @@ from tenderlens.notice.history import (
     kind_of_document,
     undetermined,
 )
-from tenderlens.notice.model import Money, NoticeKind, Party
-from tenderlens.notice.parties import delivery, party, regions
+from tenderlens.notice.model import Money, NoticeKind
+from tenderlens.notice.parties import delivery, regions
 from tenderlens.notice.parts import classifications, cpv_codes
 from tenderlens.notice.safe import EMPTY, boolean, ident, number, obj, objs, path, strings, text
 from tenderlens.notice.words import (
@@ -70,11 +70,26 @@ class Listing:
     document: SearchDocument | None
 
 
-@dataclass(frozen=True, slots=True)
 class _Instant:
-    at: datetime  # UK local, as When.at: sorts as time
-    utc: str  # as utc_text(When)
-    raw: str
+    """A date as the notice builder reads it: ``at`` sorts as ``When.at`` does; ``utc`` is ``utc_text``."""
+
+    __slots__ = ("_utc", "at", "raw")
+
+    def __init__(self, at: datetime, raw: str, utc: str | None = None) -> None:
+        self.at = at
+        self.raw = raw
+        self._utc = utc
+
+    @property
+    def utc(self) -> str:
+        if self._utc is None:
+            moment = self.at.astimezone(UTC)
+            # isoformat is several times faster than strftime, and the same text from year 1000 on.
+            if moment.year >= 1000:
+                self._utc = moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+            else:
+                self._utc = moment.strftime(_UTC_FORMAT)
+        return self._utc
 
 
 def _instant(value: object) -> _Instant | None:
@@ -82,11 +97,12 @@ def _instant(value: object) -> _Instant | None:
     instant = parse_instant(value)
     if instant is None or not isinstance(value, str):
         return None
-    try:
-        local = to_uk(instant)
-    except (OverflowError, ValueError):
-        return None
-    return _Instant(at=local, utc=local.astimezone(UTC).strftime(_UTC_FORMAT), raw=value)
+    if not 1 < instant.year < 9999:  # only near the ends of datetime can UK time overflow
+        try:
+            to_uk(instant)
+        except (OverflowError, ValueError):
+            return None
+    return _Instant(at=instant, raw=value)
 
 
 def _notice_kind(
@@ -156,17 +172,33 @@ def _current_stage(
     return STAGE_WORDS[current] if current else None
 
 
-def _buyer(compiled: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]]) -> Party | None:
+@dataclass(frozen=True, slots=True)
+class _Buyer:
+    """What the listing and index need of the buyer :func:`tenderlens.notice.parties.buyer` picks."""
+
+    id: str | None
+    name: str | None
+    region: str | None
+
+
+def _light_party(data: Mapping[str, Any]) -> _Buyer:
+    # parties.party: a region makes the address non-empty, so address.region is just this.
+    return _Buyer(
+        id=ident(data.get("id")), name=_party_name(data), region=text(path(data, "address", "region"))
+    )
+
+
+def _buyer(compiled: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]]) -> _Buyer | None:
     """``parties.buyer``: the party ``buyer`` points to, else the first with the buyer role."""
     reference = obj(compiled.get("buyer"))
     buyer_id = ident(reference.get("id"))
     if buyer_id is not None and buyer_id in by_id:
-        return party(by_id[buyer_id])
+        return _light_party(by_id[buyer_id])
     for data in by_id.values():
         if "buyer" in strings(data.get("roles")):
-            return party(data)
+            return _light_party(data)
     if reference:
-        built = party(reference)
+        built = _light_party(reference)
         return built if built.name or built.id else None
     return None
 
@@ -275,7 +307,7 @@ def listing(
         ids = [entry.id for entry in entries]
         tag_lists = [entry.tags for entry in entries]
         published = [
-            _Instant(at=entry.date.at, utc=utc_text(entry.date) or "", raw=entry.date.raw)
+            _Instant(at=entry.date.at, raw=entry.date.raw, utc=utc_text(entry.date))
             for entry in entries
             if entry.date is not None
         ]
@@ -383,7 +415,7 @@ def _terms(
     tender: Mapping[str, Any],
     awards: list[Mapping[str, Any]],
     contracts: list[Mapping[str, Any]],
-    buyer: Party | None,
+    buyer: _Buyer | None,
 ) -> tuple[tuple[str, str, str | None], ...]:
     """``document._terms``: CPV codes, the buyer's region and the delivery regions, as facet terms."""
     items = [*objs(tender.get("items"))]
@@ -395,7 +427,7 @@ def _terms(
     found: dict[tuple[str, str], str | None] = {}
     for cpv in cpv_codes(ctx, classified):
         found.setdefault(("cpv", cpv.code), cpv.label)
-    region = buyer.address.region if buyer is not None and buyer.address is not None else None
+    region = buyer.region if buyer is not None else None
     chain = regions(ctx, region) if region else ()
     if chain:
         found.setdefault(("buyer_region", chain[-1].code), chain[-1].name)

@@ -56,4 +56,6 @@ def index_text(*parts: str | None) -> str:
     if not present:
         return ""
     found = _TOKEN.findall(fold(" ".join(present)))
-    return " ".join(token for token in found if len(token) <= MAX_TOKEN_CHARS)
+    if max(map(len, found), default=0) > MAX_TOKEN_CHARS:
+        found = [token for token in found if len(token) <= MAX_TOKEN_CHARS]
+    return " ".join(found)

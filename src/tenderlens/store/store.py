@@ -19,13 +19,38 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    Table,
+    Text,
+    TypeDecorator,
+    cast,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tenderlens.exceptions import LockBusy, StoreError
 from tenderlens.reference import PostcodeAreas
 from tenderlens.search.index import write_documents
 from tenderlens.store import migrate
+from tenderlens.store.compiling import (
+    IN_FLIGHT,
+    CompiledRow,
+    PendingOcid,
+    compiler_pool,
+    default_workers,
+    pipeline,
+)
 from tenderlens.store.schema import (
     cpv_codes,
     harvest_state,
@@ -137,6 +162,34 @@ class StoredRecord:
 
 # (ocid, [(release, ingest_seq)...] in any order, published compiled release or None) -> facts
 Compiler = Callable[[str, list[tuple[dict[str, Any], int]], dict[str, Any] | None], RecordFacts]
+
+
+class _JsonbText(TypeDecorator[str]):
+    """JSON text bound into a JSONB column: PostgreSQL parses it, so Python need not."""
+
+    impl = Text
+    cache_ok = True
+
+    def bind_expression(self, bindvalue: Any) -> Any:
+        return cast(bindvalue, postgresql.JSONB)
+
+
+def _json_text_column(name: str) -> Column[str]:
+    return Column(name, Text().with_variant(_JsonbText(), "postgresql"))
+
+
+# ``records`` with its documents written as JSON text already serialised (by the compile worker),
+# instead of dicts the JSON type would serialise again in this process.
+_records_text = Table(
+    "records",
+    MetaData(),
+    *(
+        _json_text_column(column.name)
+        if column.name in {"compiled", "versioned"}
+        else Column(column.name, column.type, primary_key=column.primary_key)
+        for column in records.columns
+    ),
+)
 
 
 def _now() -> str:
@@ -416,41 +469,99 @@ class Store:
             return int(conn.execute(select(func.count()).select_from(pending_compiles)).scalar_one())
 
     def compile_pending(
-        self, compiler: Compiler, *, chunk: int = 200, progress: Callable[[int], None] | None = None
+        self,
+        compiler: Compiler,
+        *,
+        chunk: int = 200,
+        progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
     ) -> int:
-        """Compile every ocid marked pending, ``chunk`` ocids per transaction. Returns how many."""
+        """Compile every ocid marked pending, ``chunk`` ocids per write transaction. Returns how many.
+
+        ``workers`` processes compile while this one reads and writes (see
+        :mod:`tenderlens.store.compiling`); by default one when there is a second core and
+        enough pending to pay for starting it, else none (compile here). ``compiler`` must
+        then be a module-level function, so the worker can be sent it.
+        """
+        if workers is None:
+            workers = default_workers(self.pending_count())
         done = 0
-        while True:
-            with self.writing() as conn:
-                ocids = list(
-                    conn.execute(
-                        select(pending_compiles.c.ocid).order_by(pending_compiles.c.ocid).limit(chunk)
-                    ).scalars()
-                )
-                if not ocids:
+        with compiler_pool(workers) as submit:
+            while True:
+                read = 0
+
+                def chunks() -> Iterator[list[PendingOcid]]:
+                    nonlocal read
+                    for found in self._pending_chunks(chunk):
+                        read += len(found)
+                        yield found
+
+                limit = IN_FLIGHT if workers > 0 else 0
+                for written in pipeline(chunks(), submit, compiler, self._write_compiled, limit):
+                    done += written
+                    if progress and written:
+                        progress(written)
+                if read == 0:
                     return done
-                grouped: dict[str, list[tuple[dict[str, Any], int]]] = {ocid: [] for ocid in ocids}
+
+    def _pending_chunks(self, size: int) -> Iterator[list[PendingOcid]]:
+        """Pending ocids in ocid order with what is stored for them, read without the write lock."""
+        after: str | None = None
+        while True:
+            with self.engine.connect() as conn:
+                query = select(pending_compiles.c.ocid).order_by(pending_compiles.c.ocid).limit(size)
+                if after is not None:
+                    query = query.where(pending_compiles.c.ocid > after)
+                ocids = list(conn.execute(query).scalars())
+                if not ocids:
+                    return
+                stored: dict[str, list[tuple[str, int]]] = {ocid: [] for ocid in ocids}
                 rows = conn.execute(
                     select(releases.c.ocid, releases.c.data, releases.c.ingest_seq).where(
                         releases.c.ocid.in_(ocids)
                     )
                 )
                 for ocid, data, seq in rows:
-                    grouped[ocid].append((orjson.loads(data), int(seq)))
+                    stored[ocid].append((data, int(seq)))
                 published = {
-                    ocid: orjson.loads(data)
-                    for ocid, data in conn.execute(
-                        select(published_compiled.c.ocid, published_compiled.c.data).where(
-                            published_compiled.c.ocid.in_(ocids)
-                        )
+                    ocid: (data, int(seq))
+                    for ocid, data, seq in conn.execute(
+                        select(
+                            published_compiled.c.ocid,
+                            published_compiled.c.data,
+                            published_compiled.c.ingest_seq,
+                        ).where(published_compiled.c.ocid.in_(ocids))
                     )
                 }
-                facts = [compiler(ocid, grouped[ocid], published.get(ocid)) for ocid in ocids]
-                self._write_records(conn, facts)
-                conn.execute(delete(pending_compiles).where(pending_compiles.c.ocid.in_(ocids)))
-            done += len(ocids)
-            if progress:
-                progress(len(ocids))
+            after = ocids[-1]
+            yield [PendingOcid(ocid, tuple(stored[ocid]), published.get(ocid)) for ocid in ocids]
+
+    def _write_compiled(self, pending: list[PendingOcid], compiled: list[CompiledRow]) -> int:
+        """Write the records whose releases are still those compiled, and clear their pending marks."""
+        ocids = [item.ocid for item in pending]
+        with self.writing() as conn:
+            seqs: dict[str, set[int]] = {ocid: set() for ocid in ocids}
+            for ocid, seq in conn.execute(
+                select(releases.c.ocid, releases.c.ingest_seq).where(releases.c.ocid.in_(ocids))
+            ):
+                seqs[ocid].add(int(seq))
+            published = {
+                ocid: int(seq)
+                for ocid, seq in conn.execute(
+                    select(published_compiled.c.ocid, published_compiled.c.ingest_seq).where(
+                        published_compiled.c.ocid.in_(ocids)
+                    )
+                )
+            }
+            fresh = {
+                item.ocid
+                for item in pending
+                if item.state == (frozenset(seqs[item.ocid]), published.get(item.ocid))
+            }
+            rows = [found for found in compiled if found.row["ocid"] in fresh]
+            self._write_records(conn, rows)
+            conn.execute(delete(pending_compiles).where(pending_compiles.c.ocid.in_(sorted(fresh))))
+        return len(rows)
 
     def mark_all_pending(self) -> int:
         """Mark every known ocid for recompilation (after a change to the merge rules, say)."""
@@ -460,35 +571,18 @@ class Store:
             self._mark_pending(conn, ocids)
         return len(ocids)
 
-    def _write_records(self, conn: Connection, facts: Sequence[RecordFacts]) -> None:
-        now = _now()
-        rows = [
-            {
-                "ocid": f.ocid,
-                "compiled": f.compiled,
-                "versioned": f.versioned,
-                "release_count": f.release_count,
-                "compiled_from": f.compiled_from,
-                "last_date": f.last_date,
-                "compiled_at": now,
-                "source": f.source,
-                "notice_type": f.notice_type,
-                "stage": f.stage,
-                "title": f.title,
-                "buyer_name": f.buyer_name,
-                "notes": orjson.dumps(list(f.notes)).decode() if f.notes else None,
-            }
-            for f in facts
-        ]
-        if not rows:
+    def _write_records(self, conn: Connection, compiled: Sequence[CompiledRow]) -> None:
+        if not compiled:
             return
-        stmt = self._dialect_insert(records)
+        now = _now()
+        rows = [found.row | {"compiled_at": now} for found in compiled]
+        stmt = self._dialect_insert(_records_text)
         stmt = stmt.on_conflict_do_update(
-            index_elements=[records.c.ocid],
+            index_elements=[_records_text.c.ocid],
             set_={name: stmt.excluded[name] for name in rows[0] if name != "ocid"},
         )
         conn.execute(stmt, rows)
-        write_documents(conn, [f.search for f in facts if f.search is not None])
+        write_documents(conn, [found.search for found in compiled if found.search is not None])
 
     # -- reading ----------------------------------------------------------------------------
 

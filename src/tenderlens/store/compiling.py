@@ -1,0 +1,156 @@
+"""Compiling pending ocids off the write lock, in a worker process when there are many.
+
+The store reads a chunk of pending ocids with their stored releases (JSON text, no parsing),
+hands it to :func:`compile_chunk` — inline, or in a worker process so parsing, merging and
+serialising run on another core while the main process reads and writes the database — and
+writes what comes back in one short write transaction. That transaction first checks each
+ocid's releases are still the ones compiled (another writer may have added one meanwhile);
+an ocid that changed keeps its pending mark for the next pass. So the write lock is never
+held during a compile, and a crash anywhere leaves the marks of unwritten records in place.
+
+Memory stays bounded: at most :data:`IN_FLIGHT` chunks are waiting for the worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
+
+import orjson
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from tenderlens.search.document import SearchDocument
+    from tenderlens.store.store import Compiler, RecordFacts
+
+# Chunks queued for the worker (besides the one it is compiling): enough to keep it busy while
+# the main process writes, few enough that memory does not grow with the input.
+IN_FLIGHT: Final = 2
+# Below this many pending ocids a worker process costs more to start than it saves.
+WORKER_THRESHOLD: Final = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class PendingOcid:
+    """One pending ocid as stored: its releases' JSON text and ingest order, its published compiled release.
+
+    ``state`` (the ingest order of every release and of the published compiled release) is
+    what the record was compiled from; the write checks it is still what is stored.
+    """
+
+    ocid: str
+    releases: tuple[tuple[str, int], ...]
+    published: tuple[str, int] | None
+
+    @property
+    def state(self) -> tuple[frozenset[int], int | None]:
+        return frozenset(seq for _, seq in self.releases), self.published[1] if self.published else None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRow:
+    """What a compile gives the store to write: a ``records`` row (documents as JSON text), an index entry."""
+
+    row: dict[str, Any]
+    search: SearchDocument | None
+
+
+def record_row(facts: RecordFacts) -> CompiledRow:
+    """The ``records`` columns of one compile, compiled and versioned release already JSON text."""
+    from tenderlens.store.store import json_text  # noqa: PLC0415 - the store imports this module
+
+    return CompiledRow(
+        row={
+            "ocid": facts.ocid,
+            "compiled": json_text(facts.compiled),
+            "versioned": None if facts.versioned is None else json_text(facts.versioned),
+            "release_count": facts.release_count,
+            "compiled_from": facts.compiled_from,
+            "last_date": facts.last_date,
+            "source": facts.source,
+            "notice_type": facts.notice_type,
+            "stage": facts.stage,
+            "title": facts.title,
+            "buyer_name": facts.buyer_name,
+            "notes": orjson.dumps(list(facts.notes)).decode() if facts.notes else None,
+        },
+        search=facts.search,
+    )
+
+
+def compile_chunk(compiler: Compiler, pending: Sequence[PendingOcid]) -> list[CompiledRow]:
+    """Parse, compile and serialise a chunk: the work that can run in another process."""
+    rows = []
+    for item in pending:
+        releases = [(orjson.loads(data), seq) for data, seq in item.releases]
+        published = orjson.loads(item.published[0]) if item.published is not None else None
+        rows.append(record_row(compiler(item.ocid, releases, published)))
+    return rows
+
+
+def default_workers(pending: int) -> int:
+    """One worker process when there is another core and enough to compile; else compile inline."""
+    return 1 if pending >= WORKER_THRESHOLD and (os.cpu_count() or 1) > 1 else 0
+
+
+Submit: TypeAlias = "Callable[[Compiler, Sequence[PendingOcid]], Future[list[CompiledRow]]]"
+
+
+@contextmanager
+def compiler_pool(workers: int) -> Iterator[Submit]:
+    """A ``submit(compiler, chunk)``: to ``workers`` processes, or run at once when ``workers`` is 0.
+
+    Workers are spawned, not forked: the caller may have threads (``serve --harvest``) and
+    open database connections, neither of which survives a fork safely.
+    """
+    if workers <= 0:
+
+        def inline(compiler: Compiler, chunk: Sequence[PendingOcid]) -> Future[list[CompiledRow]]:
+            future: Future[list[CompiledRow]] = Future()
+            try:
+                future.set_result(compile_chunk(compiler, chunk))
+            except Exception as error:
+                future.set_exception(error)
+            return future
+
+        yield inline
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+
+        def submit(compiler: Compiler, chunk: Sequence[PendingOcid]) -> Future[list[CompiledRow]]:
+            return pool.submit(compile_chunk, compiler, chunk)
+
+        yield submit
+
+
+def pipeline(
+    chunks: Iterator[list[PendingOcid]],
+    submit: Submit,
+    compiler: Compiler,
+    write: Callable[[list[PendingOcid], list[CompiledRow]], int],
+    limit: int,
+) -> Iterator[int]:
+    """Submit chunks as they are read and write results in order, ``limit`` chunks ahead at most.
+
+    Yields how many records each write stored.
+    """
+    waiting: deque[tuple[list[PendingOcid], Future[list[CompiledRow]]]] = deque()
+    try:
+        for chunk in chunks:
+            waiting.append((chunk, submit(compiler, chunk)))
+            while len(waiting) > limit:
+                done, future = waiting.popleft()
+                yield write(done, future.result())
+        while waiting:
+            done, future = waiting.popleft()
+            yield write(done, future.result())
+    finally:
+        for _, future in waiting:
+            future.cancel()
