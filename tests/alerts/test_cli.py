@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import TYPE_CHECKING
 
 from typer.testing import CliRunner
 
+from tenderlens.alerts.cli import start_alerts_thread
 from tenderlens.cli import app
 from tenderlens.ingest import ingest
 from tenderlens.store import Store
@@ -47,3 +50,25 @@ def test_alerts_run_says_what_is_wrong(monkeypatch: pytest.MonkeyPatch, sqlite_u
     result = CliRunner().invoke(app, ["alerts", "run", "--db", sqlite_url, "--every", "soon"])
     assert result.exit_code == 1
     assert "not a duration" in result.output
+
+
+def test_the_background_loop_sends_and_stops(
+    store_url: str, tmp_path: Path, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store.open(store_url) as store:
+        user = verified_user(store, "loop@example.org")
+        save_search(store, user, "Cleaning", "cpv=909")
+        ingest(store, [write_package(tmp_path, family_releases(per_family=2)["cleaning"])])
+    monkeypatch.setenv("TENDERLENS_SMTP_HOST", mailbox.host)
+    monkeypatch.setenv("TENDERLENS_SMTP_PORT", str(mailbox.port))
+    monkeypatch.setenv("TENDERLENS_ALERTS_EVERY", "50ms")
+    stop = threading.Event()
+    thread = start_alerts_thread(store_url, stop)
+    try:
+        mailbox.wait(1)
+        time.sleep(0.3)  # several more cycles: nothing new to send
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert len(mailbox.messages) == 1

@@ -40,6 +40,37 @@ def _line(summary: CycleSummary) -> str:
     )
 
 
+def follow_alerts(url: str, stop: threading.Event, settings: AlertSettings | None = None) -> None:
+    """Alert cycles every ``settings.every`` seconds until ``stop`` (``tenderlens serve --alerts``)."""
+    settings = settings or AlertSettings.load()
+    mailer = Mailer()
+    with Store.open(url) as store:
+        while not stop.is_set():
+            try:
+                summary = run_cycle(store, mailer, datetime.now(UTC), settings=settings)
+            except LockBusy as error:
+                err.print(f"alerts: skipped: {error}")
+            except TenderlensError as error:
+                err.print(f"[bold red]alerts:[/] {error}", highlight=False)
+            else:
+                if summary.search_emails or summary.watch_emails or summary.failures:
+                    err.print(f"alerts: {_line(summary)}", highlight=False)
+                for problem in summary.failures:
+                    err.print(f"[bold red]alerts: not sent:[/] {problem}", highlight=False)
+            stop.wait(settings.every)
+
+
+def start_alerts_thread(url: str, stop: threading.Event) -> threading.Thread:
+    """The alert loop beside the web app, in a daemon thread."""
+    settings = AlertSettings.load()
+    thread = threading.Thread(
+        target=follow_alerts, args=(url, stop, settings), name="tenderlens-alerts", daemon=True
+    )
+    thread.start()
+    err.print(f"tenderlens: running alert cycles every {settings.every:g} s in the background")
+    return thread
+
+
 @alerts_app.command("run")
 def run_command(
     db: DbOption = None,

@@ -16,7 +16,7 @@ from tenderlens.exceptions import TenderlensError
 from tenderlens.settings import Settings
 
 
-def serve_command(
+def serve_command(  # noqa: PLR0917 - one parameter per option, as typer reads them
     host: Annotated[
         str, typer.Option(help="Interface to listen on (0.0.0.0 for every interface).")
     ] = "127.0.0.1",
@@ -37,6 +37,12 @@ def serve_command(
             help="With --harvest: harvest a mirror or test server instead, as NAME=URL (repeatable).",
         ),
     ] = None,
+    alerts: Annotated[
+        bool,
+        typer.Option(
+            "--alerts", help="Also run the e-mail alert cycle in the background (TENDERLENS_ALERTS_*)."
+        ),
+    ] = False,
 ) -> None:
     """Serve the notices as web pages with JSON twins, search, feeds and downloads."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
@@ -72,11 +78,15 @@ def serve_command(
     stop, follower = threading.Event(), None
     if harvest:
         follower = start_harvest_thread(url, stop, base_urls)
+    if alerts:
+        from tenderlens.alerts.cli import start_alerts_thread  # noqa: PLC0415 - only with --alerts
+
+        start_alerts_thread(url, stop)
     try:
         uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
     finally:
+        stop.set()
         if follower is not None:
-            stop.set()
             follower.join(timeout=30)
 
 
