@@ -106,6 +106,11 @@ def source(rows: list[Row], request: SearchRequest) -> Facet:
     return _facet("source", "Published on", _by_count(named), request)
 
 
+def buyer_order(row: Row) -> tuple[int, str, str]:
+    """Most notices first, then by name, then by key: the same top 15 on every backend."""
+    return (-row[2], row[1] or "", row[0])
+
+
 def buyer(rows: list[Row], request: SearchRequest, limit: int = 15) -> Facet:
     named = [(value, label or value, n) for value, label, n in rows if value != NONE]
     chosen = set(request.buyer)

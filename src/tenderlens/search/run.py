@@ -19,6 +19,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import (
     ColumnElement,
     and_,
@@ -36,6 +37,8 @@ from sqlalchemy.exc import OperationalError
 
 from tenderlens.exceptions import TenderlensError
 from tenderlens.search import facets as facet_labels
+from tenderlens.search.columns import columns_for, doc_column
+from tenderlens.search.counts import combined, facet_counts, filter_masks, newest_candidates
 from tenderlens.search.query import ParsedQuery, Term, fts5_excluded, fts5_match, parse_query
 from tenderlens.search.request import CLOSING_PRESETS, NONE, VALUE_BANDS, SearchRequest
 from tenderlens.search.tables import search_index, search_terms
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Select
 
     from tenderlens.reference import Reference
+    from tenderlens.search.columns import Snapshot
     from tenderlens.search.facets import Facet
 
 TIME_LIMIT_SECONDS: Final = 5.0
@@ -321,22 +325,87 @@ def run_search(
     reference: Reference | None = None,
     *,
     with_facets: bool = True,
+    in_memory: bool = True,
 ) -> SearchResult:
-    """One page of results (and the facet counts) for a validated request."""
+    """One page of results (and the facet counts) for a validated request.
+
+    Counts and facets come from the in-memory facet columns (:mod:`tenderlens.search.columns`)
+    when they are at the state this search's transaction sees; otherwise (or with
+    ``in_memory=False``) from SQL alone. Both give the same answer.
+    """
     query = parse_query(request.q)
     dialect = engine.dialect.name
-    with engine.connect() as conn, time_limited(conn):
-        total = int(
-            conn.execute(
-                select(func.count())
-                .select_from(search_index)
-                .where(*_conditions(request, query, now, dialect))
-            ).scalar_one()
+    with engine.connect() as conn:
+        if dialect == "postgresql":
+            # One snapshot for the change-log head, the text match and the rows.
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")  # noqa: PLW2901
+        with time_limited(conn):
+            snapshot = columns_for(engine).at(conn) if in_memory else None
+            if snapshot is not None:
+                return _search_in_memory(
+                    conn, snapshot, request, query, now, reference=reference, with_facets=with_facets
+                )
+            total = int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(search_index)
+                    .where(*_conditions(request, query, now, dialect))
+                ).scalar_one()
+            )
+            stmt = _hits_query(request, query, now, dialect)
+            stmt = stmt.limit(request.per_page).offset((request.page - 1) * request.per_page)
+            hits = tuple(hit_from_row(row) for row in conn.execute(stmt))
+            facets = _facets(conn, request, query, now, reference) if with_facets else ()
+    return SearchResult(request=request, query=query, total=total, hits=hits, facets=facets)
+
+
+MAX_CANDIDATES: Final = 5_000  # more rows than this for one page: let SQL order them
+
+
+def _text_ids(conn: Connection, query: ParsedQuery) -> Any:
+    """The row ids the full-text index matches (for a query of exclusions only: the excluded ones)."""
+    if conn.dialect.name == "postgresql":
+        stmt: Select[Any] = (
+            select(literal_column("search_index.doc"))
+            .select_from(search_index)
+            .where(DOCUMENT.op("@@")(_tsquery(query)))
         )
+        return np.fromiter(conn.execute(stmt).scalars(), dtype=np.int64)
+    expression = fts5_match(query) or fts5_excluded(query)
+    rows = conn.exec_driver_sql("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (expression,))
+    return np.fromiter((rowid for (rowid,) in rows), dtype=np.int64)
+
+
+def _search_in_memory(
+    conn: Connection,
+    snapshot: Snapshot,
+    request: SearchRequest,
+    query: ParsedQuery,
+    now: datetime,
+    *,
+    reference: Reference | None,
+    with_facets: bool,
+) -> SearchResult:
+    dialect = conn.dialect.name
+    if query.is_empty:
+        base = snapshot.alive
+    elif dialect != "postgresql" and not query.groups:
+        base = snapshot.alive & ~snapshot.mask_of(_text_ids(conn, query))
+    else:
+        base = snapshot.mask_of(_text_ids(conn, query))
+    masks = filter_masks(snapshot, request, now)
+    matched = combined(base, masks)
+    total = int(matched.sum())
+    offset = (request.page - 1) * request.per_page
+    newest = request.sort == "newest" or (request.sort == "relevance" and not query.groups)
+    candidates = newest_candidates(snapshot, matched, offset + request.per_page) if newest else None
+    if candidates is not None and len(candidates) <= MAX_CANDIDATES:
+        order, _ = _order(request, query, now, dialect)
+        stmt = select(*HIT_COLUMNS).where(doc_column(dialect).in_(candidates.tolist())).order_by(*order)
+    else:
         stmt = _hits_query(request, query, now, dialect)
-        stmt = stmt.limit(request.per_page).offset((request.page - 1) * request.per_page)
-        hits = tuple(hit_from_row(row) for row in conn.execute(stmt))
-        facets = _facets(conn, request, query, now, reference) if with_facets else ()
+    hits = tuple(hit_from_row(row) for row in conn.execute(stmt.limit(request.per_page).offset(offset)))
+    facets = facet_counts(snapshot, request, now, base, masks, reference=reference) if with_facets else ()
     return SearchResult(request=request, query=query, total=total, hits=hits, facets=facets)
 
 
@@ -406,7 +475,7 @@ def _facets(
     out.append(facet_labels.stage(grouped("stage", c.stage), request))
     out.append(facet_labels.status(grouped("status", c.status, c.status_words), request))
     out.append(facet_labels.cpv(terms("cpv", (2, 3, 8), skip_group_zero=True), request, reference))
-    buyers = sorted(grouped("buyer", c.buyer_key, c.buyer_name), key=lambda row: (-row[2], row[1] or ""))
+    buyers = sorted(grouped("buyer", c.buyer_key, c.buyer_name), key=facet_labels.buyer_order)
     out.append(facet_labels.buyer(buyers, request))
     for name, title in (("buyer_region", "Buyer region"), ("delivery_region", "Delivery region")):
         counts = terms(name, (3, 4, 5), skip_group_zero=False)

@@ -1,0 +1,224 @@
+"""A request's filters as masks over a :class:`~tenderlens.search.columns.Snapshot`, and its counts.
+
+The same semantics as the SQL in :mod:`tenderlens.search.run` (which stays the fallback and
+the path for the text match): multi-valued filters match any of their values, different
+filters must all match, and each facet's counts apply every filter but its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Final
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from tenderlens.search import facets as facet_labels
+from tenderlens.search.columns import BANDS, NULL_TIME, TERM_LEVELS, start_of
+from tenderlens.search.request import CLOSING_PRESETS, NONE, SearchRequest
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from tenderlens.reference import Reference
+    from tenderlens.search.columns import Mask, Snapshot, Terms
+    from tenderlens.search.facets import Facet
+
+YES_NO_CODES: Final = {"yes": 1, "no": 0}
+UK: Final = ZoneInfo("Europe/London")
+
+
+def _single(snapshot: Snapshot, name: str, values: tuple[str, ...]) -> Mask:
+    words = snapshot.vocab[name]
+    codes = [words.codes[v] for v in values if v != NONE and v in words.codes]
+    if NONE in values:
+        codes.append(0)
+    return np.isin(snapshot.single[name], np.array(codes, dtype=np.int32))
+
+
+def _prefixes(snapshot: Snapshot, name: str, prefixes: tuple[str, ...]) -> Mask:
+    terms = snapshot.terms[name]
+    codes = [
+        code
+        for code, value in enumerate(terms.values.values)
+        if value is not None and any(value.startswith(prefix) for prefix in prefixes)
+    ]
+    mask = np.zeros(len(snapshot.doc), dtype=np.bool_)
+    hit = terms.alive & np.isin(terms.value, np.array(codes, dtype=np.int32))
+    mask[terms.position[hit]] = True
+    return mask
+
+
+def _uk_midnight_seconds(day: date) -> int:
+    """Midnight in the UK on ``day``, in seconds: the bound run.py's SQL compares as text."""
+    return start_of(datetime.combine(day, time(0), tzinfo=UK))
+
+
+def filter_masks(snapshot: Snapshot, request: SearchRequest, now: datetime) -> dict[str, Mask]:
+    """One mask per active filter, keyed by the facet it belongs to (dates: ``published``)."""
+    masks: dict[str, Mask] = {}
+    for name in ("notice_type", "stage", "status", "buyer", "source"):
+        values = getattr(request, name)
+        if values:
+            masks[name] = _single(snapshot, name, values)
+    for name in TERM_LEVELS:
+        values = getattr(request, name)
+        if values:
+            masks[name] = _prefixes(snapshot, name, values)
+    for name in ("sme", "vcse"):
+        value = getattr(request, name)
+        if value is not None:
+            masks[name] = getattr(snapshot, name) == YES_NO_CODES[value]
+    if request.value:
+        masks["value"] = np.isin(
+            snapshot.band, np.array([BANDS.index(v) for v in request.value], dtype=np.int8)
+        )
+    published = snapshot.published
+    dated = published != NULL_TIME
+    if request.published_from or request.published_to:
+        within = dated.copy()
+        if request.published_from:
+            within &= published >= _uk_midnight_seconds(request.published_from)
+        if request.published_to:
+            within &= published < _uk_midnight_seconds(request.published_to + timedelta(days=1))
+        masks["published"] = within
+    if request.closing_within is not None:
+        deadline = snapshot.deadline
+        masks["closing_within"] = (
+            (deadline != NULL_TIME)
+            & (deadline >= start_of(now))
+            & (deadline <= start_of(now + timedelta(days=request.closing_within)))
+        )
+    return masks
+
+
+def combined(base: Mask, masks: dict[str, Mask], skip: str | None = None) -> Mask:
+    out = base.copy()
+    for name, mask in masks.items():
+        if name != skip:
+            out &= mask
+    return out
+
+
+def _grouped(snapshot: Snapshot, name: str, mask: Mask) -> list[tuple[str, str | None, int]]:
+    words = snapshot.vocab[name]
+    counts = np.bincount(snapshot.single[name][mask], minlength=len(words.values))
+    return [
+        (NONE if words.values[code] is None else str(words.values[code]), words.labels[code], int(n))
+        for code in np.flatnonzero(counts)
+        for n in (counts[code],)
+    ]
+
+
+def _yes_no_rows(values: NDArray[np.int8], mask: Mask) -> list[tuple[str, str | None, int]]:
+    counts = np.bincount(values[mask] + 1, minlength=3)  # -1 (NULL), 0, 1
+    names = {0: NONE, 1: "0", 2: "1"}
+    return [(names[code], names[code], int(counts[code])) for code in (0, 1, 2) if counts[code]]
+
+
+def _term_counts(
+    terms: Terms, selected: tuple[str, ...], mask: Mask, *, skip_group_zero: bool
+) -> list[facet_labels.TermCount]:
+    """As run.py's SQL: the top level, then the levels under each selected prefix."""
+    sizes = tuple(level.size for level in terms.levels)
+    found: list[facet_labels.TermCount] = []
+    matched = mask[terms.position]
+    for depth, level in enumerate(terms.levels, start=1):
+        allowed = None
+        if depth > 1:
+            parent_size = sizes[depth - 2]
+            parents = {v[:parent_size] for v in selected if len(v) >= parent_size}
+            if not parents:
+                break
+            allowed = parents
+        counts = np.bincount(level.code[level.first & matched], minlength=len(level.prefixes.values))
+        last = depth == len(terms.levels)
+        labels: dict[str, str | None] = {}
+        if last:
+            for code, value in enumerate(terms.values.values):
+                if value is not None and len(value) >= level.size:
+                    prefix = value[: level.size]
+                    label = terms.values.labels[code]
+                    if label is not None and (labels.get(prefix) is None or label > labels[prefix]):  # type: ignore[operator]
+                        labels[prefix] = label
+        for found_code in np.flatnonzero(counts):
+            found_prefix = level.prefixes.values[found_code]
+            assert found_prefix is not None
+            prefix = found_prefix
+            code = int(found_code)
+            if allowed is not None and prefix[: sizes[depth - 2]] not in allowed:
+                continue
+            if skip_group_zero and depth == 2 and prefix[level.size - 1] == "0":
+                continue
+            found.append(
+                facet_labels.TermCount(prefix, int(counts[code]), depth, labels.get(prefix) if last else None)
+            )
+    return found
+
+
+def facet_counts(
+    snapshot: Snapshot,
+    request: SearchRequest,
+    now: datetime,
+    base: Mask,
+    masks: dict[str, Mask],
+    *,
+    reference: Reference | None,
+) -> tuple[Facet, ...]:
+    """The same facets, in the same order, as run.py's SQL ``_facets``."""
+
+    def without(name: str) -> Mask:
+        return combined(base, masks, skip=name)
+
+    out: list[Facet] = []
+    out.append(facet_labels.notice_type(_grouped(snapshot, "notice_type", without("notice_type")), request))
+    out.append(facet_labels.stage(_grouped(snapshot, "stage", without("stage")), request))
+    out.append(facet_labels.status(_grouped(snapshot, "status", without("status")), request))
+    cpv = _term_counts(snapshot.terms["cpv"], request.cpv, without("cpv"), skip_group_zero=True)
+    out.append(facet_labels.cpv(cpv, request, reference))
+    buyers = sorted(_grouped(snapshot, "buyer", without("buyer")), key=facet_labels.buyer_order)
+    out.append(facet_labels.buyer(buyers, request))
+    for name, title in (("buyer_region", "Buyer region"), ("delivery_region", "Delivery region")):
+        counts = _term_counts(
+            snapshot.terms[name], getattr(request, name), without(name), skip_group_zero=False
+        )
+        out.append(facet_labels.region(name, title, counts, request))
+    out.append(
+        facet_labels.yes_no("sme", "Suitable for SMEs", _yes_no_rows(snapshot.sme, without("sme")), request)
+    )
+    out.append(
+        facet_labels.yes_no(
+            "vcse", "Suitable for VCSEs", _yes_no_rows(snapshot.vcse, without("vcse")), request
+        )
+    )
+    band_counts = np.bincount(snapshot.band[without("value")], minlength=len(BANDS))
+    out.append(
+        facet_labels.value(
+            [(BANDS[i], None, int(band_counts[i])) for i in np.flatnonzero(band_counts)], request
+        )
+    )
+    closing_base = without("closing_within")
+    deadline = snapshot.deadline[closing_base]
+    deadline = deadline[(deadline != NULL_TIME) & (deadline >= start_of(now))]
+    closing = [
+        (days, int((deadline <= start_of(now + timedelta(days=days))).sum())) for days in CLOSING_PRESETS
+    ]
+    out.append(facet_labels.closing(closing, request))
+    out.append(facet_labels.source(_grouped(snapshot, "source", without("source")), request))
+    return tuple(facet for facet in out if facet.values)
+
+
+def newest_candidates(snapshot: Snapshot, matched: Mask, wanted: int) -> NDArray[np.int64] | None:
+    """Row ids that hold the ``wanted`` newest matches (ties at the edge included), or None.
+
+    None when the edge falls among the undated notices (too many ties to hand to SQL).
+    """
+    positions = np.flatnonzero(matched)
+    if len(positions) <= wanted:
+        return snapshot.doc[positions]
+    published = snapshot.published[positions]
+    edge = np.partition(published, len(published) - wanted)[len(published) - wanted]
+    if edge == NULL_TIME:
+        return None
+    found: NDArray[np.int64] = snapshot.doc[positions[published >= edge]]
+    return found
