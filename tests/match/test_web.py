@@ -137,6 +137,15 @@ def test_search_by_fit_ranks_the_seed_first_and_learns_from_feedback(site: Site)
     assert page.status_code == 200
     assert "Victim Support &amp; Restorative Practice" in page.text
     assert 'value="not-relevant"' in page.text
+    assert '<input type="hidden" name="next" value="/search/fit">' in page.text
+    narrowed = client.get("/search/fit?q=support&cpv=85")
+    assert '<input type="hidden" name="next" value="/search/fit?q=support&amp;cpv=85">' in narrowed.text
+    back = client.post(
+        f"/notices/{SEED}/feedback",
+        data={"verdict": "relevant", "csrf_token": token, "next": "/search/fit?q=support&cpv=85"},
+        follow_redirects=False,
+    )
+    assert back.headers["location"] == "/search/fit?q=support&cpv=85"
 
     # Marking three of the counselling family relevant raises the others' fit; unrelated notices keep theirs.
     def scores() -> dict[str, float]:

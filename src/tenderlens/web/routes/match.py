@@ -74,7 +74,8 @@ def feedback(
         return json_response(
             {"ok": True, "ocid": ocid, "verdict": verdict, "signed_in": user is not None, "learned": learned}
         )
-    return RedirectResponse(_local(back, notice_url(ocid)) + "#relevance", status_code=303)
+    target = _local(back, notice_url(ocid))
+    return RedirectResponse(target + ("#relevance" if target == notice_url(ocid) else ""), status_code=303)
 
 
 def _fit(state: StateDep, params: SearchParams, user: CurrentUser) -> dict[str, Any]:

@@ -118,7 +118,8 @@ def fit_search_context(state: AppState, request: SearchRequest, user: User | Non
         }
         for key, label in SORTS.items()
     ] + [{"value": "fit", "label": FIT_LABEL, "selected": True, "href": with_query(FIT_PATH, params)}]
-    context.update(sort="fit", page_title="Search by fit to your profile", fit=None, fit_note=None)
+    here = with_query(FIT_PATH, request.params())
+    context.update(sort="fit", page_title="Search by fit to your profile", fit=None, fit_note=None, here=here)
     if user is None:
         context.update(results=[], fit_note="Sign in and set up your supplier profile to sort by fit.")
         return context
