@@ -16,6 +16,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 
 from tenderlens import __version__
+from tenderlens.accounts.cli import users_app
 from tenderlens.alerts.cli import alerts_app
 from tenderlens.cli_common import DbOption, err, fail, out
 from tenderlens.exceptions import TenderlensError
@@ -46,6 +47,7 @@ app.add_typer(reference_app, name="reference")
 app.add_typer(db_app, name="db")
 app.command("serve")(serve_command)
 app.add_typer(harvest_app, name="harvest")
+app.add_typer(users_app, name="users")
 app.add_typer(alerts_app, name="alerts")
 
 
