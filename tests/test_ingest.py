@@ -169,3 +169,35 @@ def test_an_interrupted_ingest_rerun_gives_the_same_store(
     assert rerun.new == 60 - 20
     assert snapshot(crashed) | {"counts": None} == snapshot(clean) | {"counts": None}
     assert crashed.counts() == clean.counts()
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "2026-01-01T10:00:00Z",
+        "2026-06-30T23:59:59.123456+01:00",
+        "2026-03-29T01:30:00-05:30",
+        "2026-10-25",
+        "0999-12-31T23:00:00-02:00",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59+00:00",
+        "2026-01-01T10:00:00",  # no offset: UK time
+    ],
+)
+def test_date_utc_is_utc_key_of_the_date(date: str) -> None:
+    from tenderlens.ingest import _utc_key
+    from tenderlens.ocds.dates import utc_key
+
+    assert _utc_key(date) == utc_key(date)
+
+
+def test_content_hash_is_sha256_of_sorted_key_json() -> None:
+    import hashlib
+
+    from tenderlens.ingest import _content_hash
+    from tenderlens.store import json_text
+
+    value = {"b": [1, {"z": 1, "a": 2}], "a": "é", "big": 2**70}
+    assert _content_hash(value) == hashlib.sha256(json_text(value, canonical=True).encode()).hexdigest()
+    small = {"b": 1, "a": "é"}
+    assert _content_hash(small) == hashlib.sha256(b'{"a":"\xc3\xa9","b":1}').hexdigest()

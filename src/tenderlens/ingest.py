@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import UTC
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
-from tenderlens.ocds.dates import utc_key
+from tenderlens.ocds.dates import parse_instant, utc_key
 from tenderlens.ocds.reader import Problem, ReadCompiledRelease, ReadRelease, read_inputs
 from tenderlens.records import compile_record
 from tenderlens.store import IncomingCompiled, IncomingRelease, Outcome, Store, json_text
@@ -66,7 +67,23 @@ class IngestEvents:
 
 
 def _content_hash(value: Any) -> str:
-    return hashlib.sha256(json_text(value, canonical=True).encode()).hexdigest()
+    """sha256 of the canonical (sorted-key) JSON, hashed as orjson gives it: no text round trip."""
+    try:
+        canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # integers beyond 64 bits: json_text's stdlib fallback
+        canonical = json_text(value, canonical=True).encode()
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _utc_key(value: str) -> str:
+    """:func:`tenderlens.ocds.dates.utc_key` (the text form of ``date_utc``), with isoformat, not strftime."""
+    instant = parse_instant(value)
+    if instant is None:
+        return value
+    moment = instant.astimezone(UTC)
+    if moment.year < 1000:  # strftime does not pad the year; isoformat does
+        return utc_key(value) or value
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def incoming_release(item: ReadRelease) -> IncomingRelease:
@@ -77,7 +94,7 @@ def incoming_release(item: ReadRelease) -> IncomingRelease:
         ocid=release["ocid"],
         release_id=str(release["id"]),
         date=release["date"],
-        date_utc=utc_key(release["date"]) or release["date"],
+        date_utc=_utc_key(release["date"]),
         tags=" ".join(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else "",
         data=json_text(release),
         content_hash=_content_hash(release),

@@ -202,6 +202,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoint every ~40 MB of WAL rather than every 4 MB: a bulk ingest commits megabytes of
+    # records per transaction, and each checkpoint costs a sync (about 10% of compile time).
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.close()
 
 
@@ -472,7 +475,7 @@ class Store:
         self,
         compiler: Compiler,
         *,
-        chunk: int = 200,
+        chunk: int = 500,
         progress: Callable[[int], None] | None = None,
         workers: int | None = None,
     ) -> int:
