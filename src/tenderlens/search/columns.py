@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TYPE_CHECKING, Any, Final
 
@@ -53,6 +53,7 @@ TERM_LEVELS: Final[dict[str, tuple[int, ...]]] = {
     "delivery_region": (3, 4, 5),
 }
 BANDS: Final = tuple(VALUE_BANDS)  # band codes are positions in this tuple
+CHUNK: Final = 20_000  # rows per fetch while loading
 MAX_DELTA: Final = 50_000  # more logged changes than this: reload instead of patching
 NULL_TIME: Final = np.iinfo(np.int64).min
 CHANGES = table("search_changes", column("seq"), column("doc"))
@@ -258,78 +259,123 @@ def _terms(
 
 
 def load(conn: Connection) -> Snapshot:
-    """Every row of the index, at the log position read in the same transaction."""
+    """Every row of the index, at the log position read in the same transaction.
+
+    Rows are streamed in chunks of :data:`CHUNK` and turned into arrays chunk by chunk, so
+    loading holds the arrays plus one chunk of rows, not every row as Python objects.
+    """
     dialect = conn.dialect.name
     seq = head(conn)
-    rows = conn.execute(_rows_query(dialect)).all()
-    term_rows = conn.execute(_terms_query(dialect)).all()
-    return _build(seq, rows, term_rows)
-
-
-def _build(seq: int, rows: Sequence[Any], term_rows: Sequence[Any]) -> Snapshot:
-    count = len(rows)
-    doc = np.fromiter((row[0] for row in rows), dtype=np.int64, count=count)
-    where = np.full(int(doc.max()) + 1 if count else 0, -1, dtype=np.int32)
-    where[doc] = np.arange(count, dtype=np.int32)
     vocab = {name: Vocabulary() for name in SINGLE}
-    single = {}
+    parts: dict[str, list[NDArray[Any]]] = {key: [array] for key, array in _row_arrays([], vocab).items()}
+    for chunk in conn.execute(_rows_query(dialect).execution_options(yield_per=CHUNK)).partitions():
+        for key, array in _row_arrays(chunk, vocab).items():
+            parts[key].append(array)
+    rows = {key: np.concatenate(arrays) for key, arrays in parts.items()}
+    doc = rows["doc"]
+    where = np.full(int(doc.max()) + 1 if len(doc) else 0, -1, dtype=np.int32)
+    where[doc] = np.arange(len(doc), dtype=np.int32)
+    values = {name: Vocabulary() for name in TERM_LEVELS}
+    pairs: dict[str, list[tuple[NDArray[np.int64], NDArray[np.int32]]]] = {name: [] for name in TERM_LEVELS}
+    for chunk in conn.execute(_terms_query(dialect).execution_options(yield_per=CHUNK)).partitions():
+        for name, found in _term_arrays(chunk, values).items():
+            pairs[name].append(found)
+    terms = {}
+    for name, sizes in TERM_LEVELS.items():
+        docs = np.concatenate([np.zeros(0, dtype=np.int64), *(d for d, _ in pairs[name])])
+        codes = np.concatenate([np.zeros(0, dtype=np.int32), *(c for _, c in pairs[name])])
+        position = where[docs] if len(docs) else np.zeros(0, dtype=np.int32)
+        terms[name] = _terms(values[name], position, codes, np.ones(len(codes), dtype=np.bool_), sizes)
+    return Snapshot(
+        seq=seq,
+        doc=doc,
+        where=where,
+        alive=np.ones(len(doc), dtype=np.bool_),
+        single={name: rows[name] for name in SINGLE},
+        vocab=vocab,
+        sme=rows["sme"],
+        vcse=rows["vcse"],
+        band=rows["band"],
+        published=rows["published"],
+        deadline=rows["deadline"],
+        terms=terms,
+    )
+
+
+def _row_arrays(rows: Sequence[Any], vocab: dict[str, Vocabulary]) -> dict[str, NDArray[Any]]:
+    """The arrays of some ``_rows_query`` rows (codes added to ``vocab`` as met)."""
+    count = len(rows)
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(ROW_COLUMNS) + 1)]
     named = dict(zip(("doc", *ROW_COLUMNS), columns, strict=True))
+    out: dict[str, NDArray[Any]] = {"doc": np.array(named["doc"], dtype=np.int64)}
     for name, (value_column, label_column) in SINGLE_COLUMNS.items():
         labels = named[label_column] if label_column else [None] * count
         words = vocab[name]
-        single[name] = np.fromiter(
+        out[name] = np.fromiter(
             (words.code(value, label) for value, label in zip(named[value_column], labels, strict=True)),
             dtype=np.int32,
             count=count,
         )
     amounts = np.array([np.nan if v is None else v for v in named["value_amount"]], dtype=np.float64)
-    terms = _load_terms(term_rows, where, TERM_LEVELS)
-    return Snapshot(
-        seq=seq,
-        doc=doc,
-        where=where,
-        alive=np.ones(count, dtype=np.bool_),
-        single=single,
-        vocab=vocab,
-        sme=_yes_no(named["sme"]),
-        vcse=_yes_no(named["vcse"]),
-        band=value_band(amounts),
-        published=epoch_seconds(named["published"]),
-        deadline=epoch_seconds(named["deadline"]),
-        terms=terms,
-    )
+    out["sme"] = _yes_no(named["sme"])
+    out["vcse"] = _yes_no(named["vcse"])
+    out["band"] = value_band(amounts)
+    out["published"] = epoch_seconds(named["published"])
+    out["deadline"] = epoch_seconds(named["deadline"])
+    return out
 
 
 def _yes_no(values: Iterable[int | None]) -> NDArray[np.int8]:
     return np.array([-1 if v is None else int(v) for v in values], dtype=np.int8)
 
 
-def _load_terms(
-    term_rows: Sequence[Any],
-    where: NDArray[np.int32],
-    levels: dict[str, tuple[int, ...]],
-    base: dict[str, Terms] | None = None,
-) -> dict[str, Terms]:
-    out = {}
-    for name, sizes in levels.items():
-        values = base[name].values.copy() if base else Vocabulary()
-        picked = [(doc, values.code(value, label)) for doc, facet, value, label in term_rows if facet == name]
-        docs = np.fromiter((doc for doc, _ in picked), dtype=np.int64, count=len(picked))
-        position = where[docs] if len(docs) else np.zeros(0, dtype=np.int32)
-        value = np.fromiter((code for _, code in picked), dtype=np.int32, count=len(picked))
-        if base:
-            old = base[name]
-            position = np.concatenate([old.position, position])
-            value = np.concatenate([old.value, value])
-            alive = np.concatenate([old.alive, np.ones(len(picked), dtype=np.bool_)])
-        else:
-            alive = np.ones(len(picked), dtype=np.bool_)
-        out[name] = _terms(values, position.astype(np.int32), value, alive, sizes)
-    return out
+def _term_arrays(
+    rows: Sequence[Any], values: dict[str, Vocabulary]
+) -> dict[str, tuple[NDArray[np.int64], NDArray[np.int32]]]:
+    """Some ``_terms_query`` rows as (row ids, value codes) per facet."""
+    picked: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in values}
+    for doc, facet, value, label in rows:
+        docs, codes = picked[facet]
+        docs.append(doc)
+        codes.append(values[facet].code(value, label))
+    return {
+        name: (np.array(docs, dtype=np.int64), np.array(codes, dtype=np.int32))
+        for name, (docs, codes) in picked.items()
+    }
 
 
 # -- keeping up with the log ---------------------------------------------------------------------
+
+
+def _extend(  # noqa: PLR0917 - one facet's old pairs, new pairs and what changed
+    old: Terms,
+    values: Vocabulary,
+    position: NDArray[np.int32],
+    value: NDArray[np.int32],
+    changed: Mask,
+    sizes: tuple[int, ...],
+) -> Terms:
+    """``old`` with the pairs of changed notices dead and their new pairs appended.
+
+    Every pair of a changed notice is new, so first-of-(notice, prefix) flags are worked out
+    among the new pairs only; prefix codes stay stable because values only ever get appended.
+    """
+    kept = old.alive & ~changed[old.position]
+    new_alive = np.ones(len(value), dtype=np.bool_)
+    levels = []
+    for level, size in zip(old.levels, sizes, strict=True):
+        prefixes = level.prefixes.copy()
+        by_value = _level_codes(values, size, prefixes)
+        code = by_value[value] if len(value) else np.zeros(0, dtype=np.int32)
+        first = np.concatenate([level.first & kept, _first_flags(position, code, new_alive)])
+        levels.append(Level(size, prefixes, np.concatenate([level.code, code]), first))
+    return Terms(
+        values,
+        np.concatenate([old.position, position]).astype(np.int32),
+        np.concatenate([old.value, value]),
+        np.concatenate([kept, new_alive]),
+        tuple(levels),
+    )
 
 
 def _grow(array: NDArray[Any], size: int, fill: Any) -> NDArray[Any]:
@@ -343,56 +389,63 @@ def apply_changes(snapshot: Snapshot, conn: Connection, until: int) -> Snapshot 
     oldest = conn.execute(select(func.min(CHANGES.c.seq))).scalar()
     if oldest is None or snapshot.seq < int(oldest) - 1:
         return None  # the log was pruned past this snapshot
-    docs = sorted(
-        {
-            int(d)
-            for (d,) in conn.execute(
-                select(CHANGES.c.doc).where(CHANGES.c.seq > snapshot.seq, CHANGES.c.seq <= until)
-            )
-        }
-    )
+    logged = select(CHANGES.c.doc).where(CHANGES.c.seq > snapshot.seq, CHANGES.c.seq <= until)
+    docs = sorted({int(d) for (d,) in conn.execute(logged)})
     if len(docs) > MAX_DELTA:
         return None
     dialect = conn.dialect.name
     rows = conn.execute(_rows_query(dialect, docs)).all() if docs else []
     term_rows = conn.execute(_terms_query(dialect, docs)).all() if docs else []
-    fresh = {row[0] for row in rows}
-    new_docs = [row[0] for row in rows if row[0] >= len(snapshot.where) or snapshot.where[row[0]] < 0]
+    vocab = {name: words.copy() for name, words in snapshot.vocab.items()}
+    fresh = _row_arrays(rows, vocab)
+    known = snapshot.where
+    new_docs = [int(d) for d in fresh["doc"] if d >= len(known) or known[d] < 0]
     size = len(snapshot.doc) + len(new_docs)
     doc = np.concatenate([snapshot.doc, np.array(new_docs, dtype=np.int64)])
-    where = _grow(snapshot.where, max([len(snapshot.where), *(d + 1 for d in docs)]), -1)
+    where = _grow(known, max([len(known), *(d + 1 for d in docs)]), -1)
     where[np.array(new_docs, dtype=np.int64)] = np.arange(len(snapshot.doc), size, dtype=np.int32)
+    logged_at = where[np.array(docs, dtype=np.int64)]
+    logged_at = logged_at[logged_at >= 0]  # ids logged and gone before this snapshot ever held them
     alive = _grow(snapshot.alive, size, fill=False)
-    gone = [d for d in docs if d not in fresh and d < len(snapshot.where) and snapshot.where[d] >= 0]
-    alive[where[np.array(gone, dtype=np.int64)]] = False
-    alive[where[np.array(sorted(fresh), dtype=np.int64)]] = True
-    vocab = {name: words.copy() for name, words in snapshot.vocab.items()}
+    alive[logged_at] = False  # deleted, unless the row is still there:
+    at = where[fresh["doc"]]
+    alive[at] = True
     single = {name: _grow(codes, size, 0) for name, codes in snapshot.single.items()}
-    sme, vcse = _grow(snapshot.sme, size, -1), _grow(snapshot.vcse, size, -1)
-    band = _grow(snapshot.band, size, BANDS.index("none"))
-    published, deadline = (
-        _grow(snapshot.published, size, NULL_TIME),
-        _grow(snapshot.deadline, size, NULL_TIME),
-    )
-    for row in rows:
-        at = where[row[0]]
-        data = dict(zip(("doc", *ROW_COLUMNS), row, strict=True))
-        for name, (value_column, label_column) in SINGLE_COLUMNS.items():
-            single[name][at] = vocab[name].code(
-                data[value_column], data[label_column] if label_column else None
-            )
-        sme[at] = _yes_no([data["sme"]])[0]
-        vcse[at] = _yes_no([data["vcse"]])[0]
-        band[at] = value_band(np.array([np.nan if data["value_amount"] is None else data["value_amount"]]))[0]
-        published[at] = epoch_seconds([data["published"]])[0]
-        deadline[at] = epoch_seconds([data["deadline"]])[0]
+    for name in SINGLE:
+        single[name][at] = fresh[name]
+    columns = {}
+    for name, fill in (
+        ("sme", -1),
+        ("vcse", -1),
+        ("band", BANDS.index("none")),
+        ("published", NULL_TIME),
+        ("deadline", NULL_TIME),
+    ):
+        columns[name] = _grow(getattr(snapshot, name), size, fill)
+        columns[name][at] = fresh[name]
     changed = np.zeros(size, dtype=np.bool_)
-    changed[where[np.array(docs, dtype=np.int64)][where[np.array(docs, dtype=np.int64)] >= 0]] = True
-    base = {}
-    for name, old in snapshot.terms.items():
-        base[name] = replace(old, alive=old.alive & ~changed[old.position])
-    terms = _load_terms(term_rows, where, TERM_LEVELS, base)
-    return Snapshot(until, doc, where, alive, single, vocab, sme, vcse, band, published, deadline, terms)
+    changed[logged_at] = True
+    values = {name: old.values.copy() for name, old in snapshot.terms.items()}
+    added = _term_arrays(term_rows, values)
+    terms = {}
+    for name, sizes in TERM_LEVELS.items():
+        old = snapshot.terms[name]
+        new_docs_of_pairs, new_codes = added[name]
+        terms[name] = _extend(old, values[name], where[new_docs_of_pairs], new_codes, changed, sizes)
+    return Snapshot(
+        seq=until,
+        doc=doc,
+        where=where,
+        alive=alive,
+        single=single,
+        vocab=vocab,
+        sme=columns["sme"],
+        vcse=columns["vcse"],
+        band=columns["band"],
+        published=columns["published"],
+        deadline=columns["deadline"],
+        terms=terms,
+    )
 
 
 class Columns:

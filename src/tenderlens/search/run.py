@@ -339,8 +339,9 @@ def run_search(
         if dialect == "postgresql":
             # One snapshot for the change-log head, the text match and the rows.
             conn = conn.execution_options(isolation_level="REPEATABLE READ")  # noqa: PLW2901
+        # Outside the time limit: the first search of a process loads the columns (seconds at 1M).
+        snapshot = columns_for(engine).at(conn) if in_memory else None
         with time_limited(conn):
-            snapshot = columns_for(engine).at(conn) if in_memory else None
             if snapshot is not None:
                 return _search_in_memory(
                     conn, snapshot, request, query, now, reference=reference, with_facets=with_facets
