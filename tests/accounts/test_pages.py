@@ -308,3 +308,38 @@ def test_admin_lists_and_disables_users(client: TestClient, mailbox: Mailbox, si
     refused = sign_in(client, "member@example.org")
     assert refused.status_code == 403
     assert "disabled" in refused.text
+
+
+def test_watch_from_the_notice_page_and_save_from_the_search_page(
+    client: TestClient, mailbox: Mailbox
+) -> None:
+    anonymous = client.get(f"/notices/{SEED}").text
+    assert "Sign in</a> to watch this notice" in anonymous
+    assert "Sign in</a> to save this search" in client.get("/search?q=support").text
+    sign_up(client, "reader@example.org")
+    notice = client.get(f"/notices/{SEED}").text
+    assert "Watch this notice" in notice
+    watched = client.post(
+        "/account/watchlist",
+        data={"ocid": SEED, "back": f"/notices/{SEED}", "csrf_token": csrf_of(notice)},
+        follow_redirects=False,
+    )
+    assert watched.headers["location"] == f"/notices/{SEED}"
+    assert 'is on <a href="/account/watchlist">your watchlist</a>' in client.get(f"/notices/{SEED}").text
+    page = client.get("/search?q=support&sort=newest&page=1").text
+    assert "Save this search" in page
+    query = page.split('name="query" value="')[1].split('"')[0]
+    assert "q=support" in query
+    saved = client.post(
+        "/account/searches",
+        data={
+            "query": query.replace("&amp;", "&"),
+            "name": "Support",
+            "frequency": "weekly",
+            "csrf_token": csrf_of(page),
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    [search] = client.get("/account/searches.json").json()["searches"]
+    assert search["query"] == "q=support&sort=newest"

@@ -112,9 +112,11 @@ async def auth_middleware(request: Request, call_next: Callable[[Request], Await
     auth = await run_in_threadpool(resolve, request)
     request.state.auth = auth
     reset = _CURRENT.set(auth)
+    reset_state = _STATE.set(request.app.state.tenderlens)
     try:
         response = await call_next(request)
     finally:
+        _STATE.reset(reset_state)
         _CURRENT.reset(reset)
     if (
         auth.new_browser_secret
@@ -238,6 +240,19 @@ def template_user() -> User | None:
     return _current_user()
 
 
+_STATE: contextvars.ContextVar[AppState | None] = contextvars.ContextVar("tenderlens_state", default=None)
+
+
+def template_watching(ocid: str) -> bool:
+    """Whether the signed-in user watches this notice (``watching(ocid)`` in templates)."""
+    user, state = _current_user(), _STATE.get()
+    if user is None or state is None:
+        return False
+    from tenderlens.accounts.store import get_watched  # noqa: PLC0415 - accounts.store imports match
+
+    return get_watched(state.store, user.id, ocid) is not None
+
+
 async def _sign_in_required(request: Request, _exc: Exception) -> Response:
     if wants_json(request):
         body = error_body(401, "Sign in to see this: use the session cookie or an API token")
@@ -253,4 +268,6 @@ def install(app: FastAPI, accounts_state: AccountsState) -> None:
     app.state.accounts = accounts_state
     app.middleware("http")(auth_middleware)
     app.add_exception_handler(SignInRequired, _sign_in_required)
-    ENVIRONMENT.globals.update(csrf_token=_CsrfToken(), current_user=template_user, csrf_field=CSRF_FIELD)
+    ENVIRONMENT.globals.update(
+        csrf_token=_CsrfToken(), current_user=template_user, watching=template_watching, csrf_field=CSRF_FIELD
+    )
