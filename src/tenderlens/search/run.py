@@ -14,6 +14,7 @@ under a time limit (:data:`TIME_LIMIT_SECONDS`); a search that hits it raises
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Final
@@ -37,7 +38,7 @@ from sqlalchemy.exc import OperationalError
 
 from tenderlens.exceptions import TenderlensError
 from tenderlens.search import facets as facet_labels
-from tenderlens.search.columns import columns_for, doc_column
+from tenderlens.search.columns import columns_for
 from tenderlens.search.counts import combined, facet_counts, filter_masks, newest_candidates
 from tenderlens.search.query import ParsedQuery, Term, fts5_excluded, fts5_match, parse_query
 from tenderlens.search.request import CLOSING_PRESETS, NONE, VALUE_BANDS, SearchRequest
@@ -46,7 +47,7 @@ from tenderlens.search.tables import search_index, search_terms
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from sqlalchemy import Connection, Engine, Select
+    from sqlalchemy import Connection, Engine, Select, TextClause
 
     from tenderlens.reference import Reference
     from tenderlens.search.columns import Snapshot
@@ -297,21 +298,46 @@ def _order(request: SearchRequest, query: ParsedQuery, now: datetime, dialect: s
     return newest, None
 
 
-def _hits_query(request: SearchRequest, query: ParsedQuery, now: datetime, dialect: str) -> Select[Any]:
+def _hits_query(
+    request: SearchRequest,
+    query: ParsedQuery,
+    now: datetime,
+    dialect: str,
+    within: list[int] | None = None,
+) -> Select[Any]:
+    """The results in order; ``within``: the row ids known to pass every filter but the text."""
     order, rank = _order(request, query, now, dialect)
+    conditions: list[ColumnElement[bool] | TextClause]
+    if within is not None:
+        conditions = [_among(dialect, within)]
+    else:
+        conditions = list(_conditions(request, query, now, dialect, with_text=False))
+    text_match = _text_condition(query, dialect)
     if rank is not None and dialect != "postgresql":
         # bm25() needs the FTS5 table joined and matched in the same SELECT.
-        conditions = _conditions(request, query, now, dialect, with_text=False)
         stmt = (
             select(*HIT_COLUMNS, rank)
             .select_from(search_index.join(FTS, FTS.c.rowid == ROWID))
             .where(text("search_fts MATCH :fts_rank").bindparams(fts_rank=fts5_match(query)), *conditions)
         )
     elif rank is not None:
-        stmt = select(*HIT_COLUMNS, rank).where(*_conditions(request, query, now, dialect))
+        stmt = select(*HIT_COLUMNS, rank).where(
+            *([text_match] if text_match is not None else []), *conditions
+        )
+    elif within is not None:
+        stmt = select(*HIT_COLUMNS).where(*conditions)
     else:
-        stmt = select(*HIT_COLUMNS).where(*_conditions(request, query, now, dialect))
+        stmt = select(*HIT_COLUMNS).where(*([text_match] if text_match is not None else []), *conditions)
     return stmt.order_by(*order)
+
+
+def _among(dialect: str, ids: list[int]) -> TextClause:
+    """The row id is one of ``ids``: one bound parameter however many (a JSON array / an array)."""
+    if dialect == "postgresql":
+        return text("search_index.doc = ANY(:within)").bindparams(within=ids)
+    return text("search_index.rowid IN (SELECT value FROM json_each(:within))").bindparams(
+        within=json.dumps(ids)
+    )
 
 
 def hit_from_row(row: Any) -> Hit:
@@ -361,6 +387,7 @@ def run_search(
 
 
 MAX_CANDIDATES: Final = 5_000  # more rows than this for one page: let SQL order them
+MAX_WITHIN: Final = 200_000  # filtered matches handed to SQL as ids, at most
 
 
 def _text_ids(conn: Connection, query: ParsedQuery) -> Any:
@@ -402,7 +429,10 @@ def _search_in_memory(
     candidates = newest_candidates(snapshot, matched, offset + request.per_page) if newest else None
     if candidates is not None and len(candidates) <= MAX_CANDIDATES:
         order, _ = _order(request, query, now, dialect)
-        stmt = select(*HIT_COLUMNS).where(doc_column(dialect).in_(candidates.tolist())).order_by(*order)
+        stmt = select(*HIT_COLUMNS).where(_among(dialect, candidates.tolist())).order_by(*order)
+    elif masks and total <= MAX_WITHIN:
+        # The filters are answered already: hand SQL the matching ids instead of the filters.
+        stmt = _hits_query(request, query, now, dialect, within=snapshot.doc[matched].tolist())
     else:
         stmt = _hits_query(request, query, now, dialect)
     hits = tuple(hit_from_row(row) for row in conn.execute(stmt.limit(request.per_page).offset(offset)))
