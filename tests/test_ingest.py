@@ -201,3 +201,39 @@ def test_content_hash_is_sha256_of_sorted_key_json() -> None:
     assert _content_hash(value) == hashlib.sha256(json_text(value, canonical=True).encode()).hexdigest()
     small = {"b": 1, "a": "é"}
     assert _content_hash(small) == hashlib.sha256(b'{"a":"\xc3\xa9","b":1}').hexdigest()
+
+
+@pytest.mark.slow
+def test_compiling_in_a_worker_while_reading_gives_the_same_store(store_url: str, tmp_path: Path) -> None:
+    """Streaming compile (a worker compiles settled ocids while later batches load) == compile at the end.
+
+    Every tenth ocid gets a late release far down the input, so it is compiled once early and
+    again when that release arrives; the result must not show it.
+    """
+    releases = []
+    for n in range(1200):
+        releases.append(
+            release(f"ocds-s-{n:04d}", "a", date="2026-01-01T10:00:00Z", tender={"title": f"t{n}"})
+        )
+        releases.append(release(f"ocds-s-{n:04d}", "b", date="2026-01-02T10:00:00Z", tag=["tenderUpdate"]))
+    late = [
+        release(f"ocds-s-{n:04d}", "c", date="2026-01-03T10:00:00Z", tag=["award"])
+        for n in range(0, 1200, 10)
+    ]
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in [*releases, *late]))
+
+    at_end = Store.open(f"sqlite:///{tmp_path / 'end.sqlite'}")
+    ingest(at_end, [path], batch_size=100, workers=0)
+    streamed = Store.open(store_url)
+    try:
+        summary = ingest(streamed, [path], batch_size=100, workers=1)
+        assert summary.records_compiled >= 1200
+        assert streamed.counts()["pending compiles"] == 0
+        assert snapshot(streamed) | {"counts": None} == snapshot(at_end) | {"counts": None}
+        record = streamed.get_record("ocds-s-0010")
+        assert record is not None
+        assert record.release_count == 3
+    finally:
+        streamed.close()
+        at_end.close()

@@ -1,7 +1,8 @@
 """Ingest: read OCDS inputs, store every release losslessly, compile the ocids touched.
 
 Releases are written in batches, each one transaction (with the ocids it touched marked
-pending); then the pending ocids are compiled, a chunk per transaction. Interrupt it at any
+pending); the pending ocids are compiled a chunk per transaction, by a worker process while
+later batches are read (large inputs), or at the end. Interrupt it at any
 point and the store stays consistent; run it again and it completes: releases already
 stored are unchanged, and pending compiles left behind are done first.
 """
@@ -9,6 +10,7 @@ stored are unchanged, and pending compiles left behind are done first.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import orjson
 
 from tenderlens.ocds.dates import parse_instant, utc_key
-from tenderlens.ocds.reader import Problem, ReadCompiledRelease, ReadRelease, read_inputs
+from tenderlens.ocds.reader import Problem, ReadCompiledRelease, ReadRelease, input_size, read_inputs
 from tenderlens.records import compile_record
 from tenderlens.store import IncomingCompiled, IncomingRelease, Outcome, Store, json_text
 
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 BATCH_SIZE = 500
+# From about 2,000 releases (of some 4 KB) a compile worker pays for its start-up.
+STREAM_COMPILE_BYTES = 8_000_000
 
 
 @dataclass
@@ -124,46 +128,59 @@ def ingest(
 ) -> IngestSummary:
     """Ingest files, directories or ``-`` (standard input) into ``store``.
 
-    ``workers``: compile processes (see :meth:`Store.compile_pending`; None chooses).
+    ``workers``: compile processes. By default one for a large input on a machine with a
+    second core: it compiles the ocids already stored while this process reads and stores the
+    rest (an ocid whose releases are far apart in the input may then be compiled twice, and
+    counted twice in ``records_compiled``). With none, everything is compiled at the end.
     """
     events = events or IngestEvents()
     started = time.monotonic()
     summary = IngestSummary()
+    if workers is None:
+        size = None if stdin is not None else input_size(inputs)
+        workers = 1 if size is not None and size >= STREAM_COMPILE_BYTES and (os.cpu_count() or 1) > 1 else 0
     run_id = store.start_run([str(i) for i in inputs])
     batch: list[IncomingRelease] = []
+    with store.compiling(compile_record, workers=workers) as session:
 
-    def flush() -> None:
-        for outcome in store.write_releases(batch):
-            if outcome is Outcome.NEW:
-                summary.new += 1
-            elif outcome is Outcome.REPLACED:
-                summary.replaced += 1
-            else:
-                summary.unchanged += 1
-        batch.clear()
+        def flush() -> None:
+            for outcome in store.write_releases(batch):
+                if outcome is Outcome.NEW:
+                    summary.new += 1
+                elif outcome is Outcome.REPLACED:
+                    summary.replaced += 1
+                else:
+                    summary.unchanged += 1
+            unsettled = {item.ocid for item in batch}  # the next batch may bring more of these
+            batch.clear()
+            if workers:
+                session.offer(unsettled)
 
-    for item in read_inputs(inputs, progress=events.bytes_read, stdin=stdin):
-        if isinstance(item, ReadRelease):
-            if item.repairs:
-                summary.repaired += 1
-                if events.repaired:
-                    events.repaired(item)
-            batch.append(incoming_release(item))
-            if len(batch) >= batch_size:
-                flush()
-        elif isinstance(item, ReadCompiledRelease):
-            store.write_published_compiled(incoming_compiled(item))
-            summary.compiled_releases_published += 1
-        else:
-            if item.fatal:
-                summary.unreadable_inputs += 1
+        for item in read_inputs(inputs, progress=events.bytes_read, stdin=stdin):
+            if isinstance(item, ReadRelease):
+                if item.repairs:
+                    summary.repaired += 1
+                    if events.repaired:
+                        events.repaired(item)
+                batch.append(incoming_release(item))
+                if len(batch) >= batch_size:
+                    flush()
+            elif isinstance(item, ReadCompiledRelease):
+                store.write_published_compiled(incoming_compiled(item))
+                summary.compiled_releases_published += 1
             else:
-                summary.rejected += 1
-            summary.problems.append(f"{item.where}: {item.message}")
-            if events.problem:
-                events.problem(item)
-    flush()
-    summary.records_compiled = compile_pending(store, events, workers=workers)
+                if item.fatal:
+                    summary.unreadable_inputs += 1
+                else:
+                    summary.rejected += 1
+                summary.problems.append(f"{item.where}: {item.message}")
+                if events.problem:
+                    events.problem(item)
+        flush()
+        if events.compile_started:
+            events.compile_started(store.pending_count())
+        session.progress = events.compiled
+        summary.records_compiled = session.finish()
     summary.elapsed_seconds = round(time.monotonic() - started, 3)
     store.finish_run(run_id, summary.as_dict())
     return summary

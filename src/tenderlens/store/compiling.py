@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 import orjson
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Collection, Iterator, Sequence
 
     from tenderlens.search.document import SearchDocument
     from tenderlens.store.store import Compiler, RecordFacts
@@ -130,27 +130,77 @@ def compiler_pool(workers: int) -> Iterator[Submit]:
         yield submit
 
 
-def pipeline(
-    chunks: Iterator[list[PendingOcid]],
-    submit: Submit,
-    compiler: Compiler,
-    write: Callable[[list[PendingOcid], list[CompiledRow]], int],
-    limit: int,
-) -> Iterator[int]:
-    """Submit chunks as they are read and write results in order, ``limit`` chunks ahead at most.
+class CompileSession:
+    """Compiles pending ocids, chunk by chunk, while the caller goes on storing releases.
 
-    Yields how many records each write stored.
+    :meth:`offer` after each stored batch hands full chunks of settled pending ocids to the
+    compiler and writes back whatever is finished; :meth:`finish` compiles everything still
+    pending. At most ``limit`` chunks wait beyond the one being written: when the compiler
+    falls behind, :meth:`offer` waits for it, so memory stays bounded whatever the input.
     """
-    waiting: deque[tuple[list[PendingOcid], Future[list[CompiledRow]]]] = deque()
-    try:
-        for chunk in chunks:
-            waiting.append((chunk, submit(compiler, chunk)))
-            while len(waiting) > limit:
-                done, future = waiting.popleft()
-                yield write(done, future.result())
-        while waiting:
-            done, future = waiting.popleft()
-            yield write(done, future.result())
-    finally:
-        for _, future in waiting:
+
+    def __init__(
+        self,
+        submit: Submit,
+        compiler: Compiler,
+        read: Callable[[Collection[str], int], Iterator[list[PendingOcid]]],
+        write: Callable[[list[PendingOcid], list[CompiledRow]], int],
+        *,
+        chunk: int,
+        limit: int,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self._submit = submit
+        self._compiler = compiler
+        self._read = read
+        self._write = write
+        self._chunk = chunk
+        self._limit = limit
+        self.progress = progress
+        self._waiting: deque[tuple[list[PendingOcid], Future[list[CompiledRow]]]] = deque()
+        self._in_flight: set[str] = set()
+        self.done = 0
+
+    def offer(self, unsettled: Collection[str] = ()) -> None:
+        """Compile full chunks of pending ocids, except ``unsettled`` ones (more releases may follow)."""
+        for pending in self._read({*self._in_flight, *unsettled}, self._chunk):
+            if len(pending) < self._chunk:
+                break  # wait for a full chunk: small write transactions cost more per record
+            self._send(pending)
+        while self._waiting and self._waiting[0][1].done():
+            self._write_oldest()
+
+    def finish(self) -> int:
+        """Compile until nothing is pending (records gone stale meanwhile are compiled again)."""
+        while True:
+            sent = bool(self._waiting)  # what is waiting may come back stale: look again after
+            for pending in self._read(self._in_flight, self._chunk):
+                self._send(pending)
+                sent = True
+            while self._waiting:
+                self._write_oldest()
+            if not sent:
+                return self.done
+
+    def _send(self, pending: list[PendingOcid]) -> None:
+        while len(self._waiting) > self._limit:
+            self._write_oldest()
+        self._waiting.append((pending, self._submit(self._compiler, pending)))
+        self._in_flight.update(item.ocid for item in pending)
+        if self._limit == 0:
+            self._write_oldest()
+
+    def _write_oldest(self) -> None:
+        pending, future = self._waiting.popleft()
+        try:
+            written = self._write(pending, future.result())
+        finally:
+            self._in_flight.difference_update(item.ocid for item in pending)
+        self.done += written
+        if self.progress and written:
+            self.progress(written)
+
+    def cancel(self) -> None:
+        for _, future in self._waiting:
             future.cancel()
+        self._waiting.clear()

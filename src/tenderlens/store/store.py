@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import fcntl
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,10 +46,10 @@ from tenderlens.store import migrate
 from tenderlens.store.compiling import (
     IN_FLIGHT,
     CompiledRow,
+    CompileSession,
     PendingOcid,
     compiler_pool,
     default_workers,
-    pipeline,
 )
 from tenderlens.store.schema import (
     cpv_codes,
@@ -488,56 +488,66 @@ class Store:
         """
         if workers is None:
             workers = default_workers(self.pending_count())
-        done = 0
+        with self.compiling(compiler, workers=workers, chunk=chunk, progress=progress) as session:
+            return session.finish()
+
+    @contextmanager
+    def compiling(
+        self,
+        compiler: Compiler,
+        *,
+        workers: int,
+        chunk: int = 500,
+        progress: Callable[[int], None] | None = None,
+    ) -> Iterator[CompileSession]:
+        """A compile session beside a running ingest: ``offer()`` after each batch, then ``finish()``."""
         with compiler_pool(workers) as submit:
-            while True:
-                read = 0
+            session = CompileSession(
+                submit,
+                compiler,
+                self._pending_chunks,
+                self._write_compiled,
+                chunk=chunk,
+                limit=IN_FLIGHT if workers > 0 else 0,
+                progress=progress,
+            )
+            try:
+                yield session
+            finally:
+                session.cancel()
 
-                def chunks() -> Iterator[list[PendingOcid]]:
-                    nonlocal read
-                    for found in self._pending_chunks(chunk):
-                        read += len(found)
-                        yield found
+    def _pending_chunks(self, skip: Collection[str], size: int) -> Iterator[list[PendingOcid]]:
+        """Pending ocids (but ``skip``) in chunks, with what is stored for them; no write lock taken."""
+        with self.engine.connect() as conn:
+            ocids = [
+                ocid
+                for ocid in conn.execute(
+                    select(pending_compiles.c.ocid).order_by(pending_compiles.c.ocid)
+                ).scalars()
+                if ocid not in skip
+            ]
+        for start in range(0, len(ocids), size):
+            yield self._load_pending(ocids[start : start + size])
 
-                limit = IN_FLIGHT if workers > 0 else 0
-                for written in pipeline(chunks(), submit, compiler, self._write_compiled, limit):
-                    done += written
-                    if progress and written:
-                        progress(written)
-                if read == 0:
-                    return done
-
-    def _pending_chunks(self, size: int) -> Iterator[list[PendingOcid]]:
-        """Pending ocids in ocid order with what is stored for them, read without the write lock."""
-        after: str | None = None
-        while True:
-            with self.engine.connect() as conn:
-                query = select(pending_compiles.c.ocid).order_by(pending_compiles.c.ocid).limit(size)
-                if after is not None:
-                    query = query.where(pending_compiles.c.ocid > after)
-                ocids = list(conn.execute(query).scalars())
-                if not ocids:
-                    return
-                stored: dict[str, list[tuple[str, int]]] = {ocid: [] for ocid in ocids}
-                rows = conn.execute(
-                    select(releases.c.ocid, releases.c.data, releases.c.ingest_seq).where(
-                        releases.c.ocid.in_(ocids)
-                    )
+    def _load_pending(self, ocids: list[str]) -> list[PendingOcid]:
+        with self.engine.connect() as conn:
+            stored: dict[str, list[tuple[str, int]]] = {ocid: [] for ocid in ocids}
+            rows = conn.execute(
+                select(releases.c.ocid, releases.c.data, releases.c.ingest_seq).where(
+                    releases.c.ocid.in_(ocids)
                 )
-                for ocid, data, seq in rows:
-                    stored[ocid].append((data, int(seq)))
-                published = {
-                    ocid: (data, int(seq))
-                    for ocid, data, seq in conn.execute(
-                        select(
-                            published_compiled.c.ocid,
-                            published_compiled.c.data,
-                            published_compiled.c.ingest_seq,
-                        ).where(published_compiled.c.ocid.in_(ocids))
-                    )
-                }
-            after = ocids[-1]
-            yield [PendingOcid(ocid, tuple(stored[ocid]), published.get(ocid)) for ocid in ocids]
+            )
+            for ocid, data, seq in rows:
+                stored[ocid].append((data, int(seq)))
+            published = {
+                ocid: (data, int(seq))
+                for ocid, data, seq in conn.execute(
+                    select(
+                        published_compiled.c.ocid, published_compiled.c.data, published_compiled.c.ingest_seq
+                    ).where(published_compiled.c.ocid.in_(ocids))
+                )
+            }
+        return [PendingOcid(ocid, tuple(stored[ocid]), published.get(ocid)) for ocid in ocids]
 
     def _write_compiled(self, pending: list[PendingOcid], compiled: list[CompiledRow]) -> int:
         """Write the records whose releases are still those compiled, and clear their pending marks."""
