@@ -203,3 +203,21 @@ def test_one_users_feedback_is_theirs_alone(site: Site) -> None:
     # Another user's CSRF token does not work with Alice's session.
     refused = alice.post(f"/notices/{SEED}/feedback", data={"verdict": "relevant", "csrf_token": bob_csrf})
     assert refused.status_code == 403
+
+
+def test_search_results_carry_feedback_forms_that_return_to_the_same_page(site: Site) -> None:
+    page = site.client.get("/search?q=cleaning&sort=newest")
+    ocid = site.families["cleaning"][0]["ocid"]
+    assert f'action="/notices/{ocid}/feedback"' in page.text
+    assert '<input type="hidden" name="next" value="/search?q=cleaning&amp;sort=newest">' in page.text
+    sent = site.client.post(
+        f"/notices/{ocid}/feedback",
+        data={
+            "verdict": "relevant",
+            "csrf_token": csrf_from(page.text),
+            "next": "/search?q=cleaning&sort=newest",
+        },
+        follow_redirects=False,
+    )
+    assert sent.headers["location"] == "/search?q=cleaning&sort=newest"
+    assert site.client.get(f"/notices/{ocid}.json").json()["match"]["feedback"]["anonymous"]["relevant"] == 1
