@@ -221,3 +221,5 @@ def test_search_results_carry_feedback_forms_that_return_to_the_same_page(site: 
     )
     assert sent.headers["location"] == "/search?q=cleaning&sort=newest"
     assert site.client.get(f"/notices/{ocid}.json").json()["match"]["feedback"]["anonymous"]["relevant"] == 1
+    # A page past the last has no current page number (and no results): still a page.
+    assert site.client.get("/search?q=cleaning&page=50").status_code == 200
