@@ -24,7 +24,6 @@ from tenderlens.notice.words import amount_text, camel_words, status_words, tag_
 from tenderlens.ocds.dates import parse_instant
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from datetime import datetime
 
 VERSION_KEYS: Final = frozenset({"releaseID", "releaseDate", "releaseTag", "value"})
@@ -113,28 +112,45 @@ class ReleaseChanges:
     changes: tuple[Change, ...]
 
 
+def _is_mapping(value: object) -> bool:
+    # ``dict`` first: the data is plain JSON, and the ``Mapping`` check goes through ``abc`` (slow).
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _is_versions(value: object) -> bool:
-    return (
-        isinstance(value, list)
-        and bool(value)
-        and all(isinstance(v, Mapping) and VERSION_KEYS.issuperset(v) and "releaseID" in v for v in value)
-    )
+    if not isinstance(value, list) or not value:
+        return False
+    for version in value:
+        if not _is_mapping(version) or "releaseID" not in version or not VERSION_KEYS.issuperset(version):
+            return False
+    return True
 
 
-def _leaves(node: object, path: Path) -> Iterator[tuple[Path, list[Mapping[str, Any]]]]:
+def _leaves(node: object, path: Path) -> list[tuple[Path, list[Mapping[str, Any]]]]:
+    """Every field's list of versions, with its path, depth first in key order."""
+    found: list[tuple[Path, list[Mapping[str, Any]]]] = []
     if _is_versions(node):
         assert isinstance(node, list)
-        yield path, node
-    elif isinstance(node, Mapping):
-        for key, value in node.items():
-            if isinstance(value, list) and not _is_versions(value):
-                for member in value:
-                    if isinstance(member, Mapping):
-                        member_id = member.get("id")
-                        step_id = None if member_id is None else str(member_id)
-                        yield from _leaves(member, (*path, (str(key), step_id)))
-            else:
-                yield from _leaves(value, (*path, (str(key), None)))
+        found.append((path, node))
+    elif _is_mapping(node):
+        assert isinstance(node, Mapping)
+        _collect(node, path, found)
+    return found
+
+
+def _collect(node: Mapping[str, Any], path: Path, found: list[tuple[Path, list[Mapping[str, Any]]]]) -> None:
+    for key, value in node.items():
+        if isinstance(value, list):
+            if _is_versions(value):
+                found.append(((*path, (str(key), None)), value))
+                continue
+            for member in value:
+                if _is_mapping(member):
+                    member_id = member.get("id")
+                    step = (str(key), None if member_id is None else str(member_id))
+                    _collect(member, (*path, step), found)
+        elif _is_mapping(value):
+            _collect(value, (*path, (str(key), None)), found)
 
 
 def _keys(path: Path) -> tuple[str, ...]:
@@ -205,7 +221,7 @@ def _show(value: object, keys: tuple[str, ...], currency: str | None, now: datet
             amount_text(amount, currency) if keys and keys[-1] in {"amount", "amountGross"} else f"{amount:g}"
         )
     if isinstance(value, str):
-        when = make_when(value, now) if parse_instant(value) is not None else None
+        when = make_when(value, now)
         if when is not None:
             return when.text
         if keys and keys[-1] == "status":
@@ -290,16 +306,18 @@ def what_changed(
     """
     if not isinstance(versioned, Mapping):
         return ()
-    leaves = list(_leaves(versioned, ()))
+    leaves = _leaves(versioned, ())
     names = _Names(text(versioned.get("ocid")), leaves)
     releases = _release_order(leaves)
     if releases_in_order:
+        given = {str(r.get("id")) for r in releases_in_order} if releases else set()
         releases = [
             (str(release.get("id")), release.get("date"), release.get("tag"))
             for release in releases_in_order
             if isinstance(release, Mapping)
-        ] + [item for item in releases if item[0] not in {str(r.get("id")) for r in releases_in_order}]
+        ] + [item for item in releases if item[0] not in given]
     index = {rid: i for i, (rid, _, _) in enumerate(releases)}
+    starts = [index.get(str(versions[0].get("releaseID")), 0) for _, versions in leaves]
     currencies = {
         path[:-1]: str(versions[-1].get("value"))
         for path, versions in leaves
@@ -307,8 +325,7 @@ def what_changed(
     }
     # Array members (lots, documents, awards…) first seen after the first release: "added".
     first_seen: dict[Path, int] = {}
-    for path, versions in leaves:
-        start = index.get(str(versions[0].get("releaseID")), 0)
+    for (path, _versions), start in zip(leaves, starts, strict=True):
         for depth, (_, member) in enumerate(path):
             if member is not None:
                 prefix = path[: depth + 1]
@@ -324,9 +341,8 @@ def what_changed(
             title = names.title(prefix)
             sentence = f"{label} added" + (f": {title}" if title else "")
             found[start].append(Change("added", _path_text(prefix), label, None, title, sentence))
-    for path, versions in leaves:
+    for (path, versions), start in zip(leaves, starts, strict=True):
         currency = currencies.get(path[:-1])
-        start = index.get(str(versions[0].get("releaseID")), 0)
         covered = any(
             first_seen.get(path[: d + 1]) == start for d, (_, m) in enumerate(path) if m is not None
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from tenderlens.notice.model import When
 from tenderlens.ocds.dates import parse_instant, to_uk
@@ -26,8 +27,31 @@ def day_text(day: date) -> str:
 
 def make_when(value: object, now: datetime) -> When | None:
     """The :class:`When` a date string denotes, or None if it is not a date."""
+    if not isinstance(value, str):
+        return None
+    shown = _shown(value)
+    if shown is None:
+        return None
+    local, day, has_time, end_of_day, text = shown
+    return When(
+        raw=value,
+        at=local,
+        day=day,
+        has_time=has_time,
+        end_of_day=end_of_day,
+        text=text,
+        relative=relative(day, _today(now)),
+    )
+
+
+# A notice shows the same few dates many times (every version in the versioned release), and
+# a page shows dozens: parsing, the time zone and strftime were a third of building a notice.
+# Both caches hold pure functions of their argument, so they can never serve a stale answer.
+@lru_cache(maxsize=16_384)
+def _shown(value: str) -> tuple[datetime, date, bool, bool, str] | None:
+    """Everything about a date string that does not depend on today (the relative phrase does)."""
     instant = parse_instant(value)
-    if instant is None or not isinstance(value, str):
+    if instant is None:
         return None
     try:
         local = to_uk(instant)
@@ -37,15 +61,12 @@ def make_when(value: object, now: datetime) -> When | None:
     has_time = wall not in {MIDNIGHT, END_OF_DAY}
     day = local.date() if has_time else instant.date()
     text = day_text(day) + (f", {local:%H:%M}" if has_time else "")
-    return When(
-        raw=value,
-        at=local,
-        day=day,
-        has_time=has_time,
-        end_of_day=wall == END_OF_DAY,
-        text=text,
-        relative=relative(day, to_uk(now).date()),
-    )
+    return local, day, has_time, wall == END_OF_DAY, text
+
+
+@lru_cache(maxsize=64)
+def _today(now: datetime) -> date:
+    return to_uk(now).date()
 
 
 def _count(number: int, unit: str) -> str:
