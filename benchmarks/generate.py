@@ -367,6 +367,25 @@ def generate(releases: int, seed: int) -> Iterator[dict[str, Any]]:
         made += count
 
 
+def long_history(releases: int, seed: int) -> Iterator[dict[str, Any]]:
+    """One ocid with ``releases`` releases in date order: the usual stages, then contract changes.
+
+    For the "one new release on a long history" benchmark: real FTS processes reach a few
+    dozen releases (framework call-offs, many modifications); this goes beyond that on purpose.
+    """
+    rng = random.Random(seed)
+    start = datetime(2021, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randrange(86400 * 365))
+    process = Process(rng, 0x0F0000 + seed, start)
+    moment = start
+    stages = _stages(rng, min(releases, 4)) if releases < 4 else ["planning", "tender", "award", "contract"]
+    stages += ["change"] * (releases - len(stages))
+    for index, stage in enumerate(stages):
+        release = process.release(index, stage, moment)
+        release["id"] = f"{release['id']}-{index}"  # unique however long the history
+        yield release
+        moment += timedelta(days=rng.randint(1, 20), seconds=rng.randrange(86400))
+
+
 def write(out: IO[bytes], releases: int, seed: int, *, package: bool = False) -> None:
     if package:
         out.write(
