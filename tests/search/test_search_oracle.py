@@ -386,3 +386,34 @@ def test_ranked_and_other_sorts_find_the_oracles_set_in_one_order(
     in_sql = run_search(reader, request_, NOW, in_memory=False)
     assert {hit.ocid for hit in in_memory.hits} == expected
     assert in_memory.hits == in_sql.hits
+
+
+@pytest.mark.parametrize("max_ties", [3, 5_000], ids=["name-order-cache", "sorted-ties"])
+def test_the_top_buyers_are_the_oracles(
+    store_url: str, reader: Engine, max_ties: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many buyers with equal counts: the 15 shown (by count, name, key) and the chosen ones."""
+    monkeypatch.setattr("tenderlens.search.counts.MAX_TIES_SORTED", max_ties)
+    rng = random.Random(21)
+    docs = []
+    for number in range(240):
+        doc = make_document(rng, number)
+        key = rng.randrange(90)
+        docs.append(replace(doc, buyer_key=f"GB-K-{key:03d}", buyer_name=f"Buyer {key % 7}"))
+    write(store_url, docs)
+    for request in (
+        SearchRequest(),
+        SearchRequest(q="gutter"),
+        SearchRequest(buyer=("GB-K-089", "GB-K-001"), stage=("tender",)),
+    ):
+        result = run_search(reader, request, NOW)
+        shown = next(facet for facet in result.facets if facet.name == "buyer")
+        counted: dict[tuple[str, str], int] = {}
+        for doc in docs:
+            if passes(doc, request, skip="buyer") and doc.buyer_key and doc.buyer_name:
+                counted[doc.buyer_key, doc.buyer_name] = counted.get((doc.buyer_key, doc.buyer_name), 0) + 1
+        ordered = sorted(counted.items(), key=lambda item: (-item[1], item[0][1], item[0][0]))
+        expected = [key for (key, _), _ in ordered[:15]]
+        expected += [key for (key, _), _ in ordered[15:] if key in request.buyer]
+        expected += [key for key in request.buyer if key not in expected]  # chosen, none left: listed with 0
+        assert [value.value for value in shown.values] == expected, request

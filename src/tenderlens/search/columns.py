@@ -107,6 +107,7 @@ class Vocabulary:
     values: list[str | None] = field(default_factory=lambda: [None])
     codes: dict[str | None, int] = field(default_factory=lambda: {None: 0})
     labels: list[str | None] = field(default_factory=lambda: [None])
+    ranked: NDArray[np.int64] | None = None  # cached by :meth:`rank`, dropped on any change
 
     def code(self, value: str | None, label: str | None = None) -> int:
         found = self.codes.get(value)
@@ -114,12 +115,25 @@ class Vocabulary:
             found = self.codes[value] = len(self.values)
             self.values.append(value)
             self.labels.append(label)
+            self.ranked = None
         elif label is not None and (self.labels[found] is None or label > self.labels[found]):  # type: ignore[operator]
             self.labels[found] = label
+            self.ranked = None
         return found
 
+    def rank(self) -> NDArray[np.int64]:
+        """Each code's place in (label, value) order: the tie-break of a long list of equal counts."""
+        if self.ranked is None:
+            order = sorted(
+                range(len(self.values)), key=lambda code: (self.labels[code] or "", self.values[code] or "")
+            )
+            ranked = np.empty(len(order), dtype=np.int64)
+            ranked[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
+            self.ranked = ranked
+        return self.ranked
+
     def copy(self) -> Vocabulary:
-        return Vocabulary(list(self.values), dict(self.codes), list(self.labels))
+        return Vocabulary(list(self.values), dict(self.codes), list(self.labels), self.ranked)
 
 
 @dataclass(slots=True)
