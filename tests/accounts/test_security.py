@@ -10,6 +10,7 @@ must not carry any of Alice's markers, and Alice's data must be exactly as befor
 from __future__ import annotations
 
 import re
+import time
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -559,3 +560,22 @@ def test_reset_tokens_expire_and_work_once(timed: tuple[TestClient, Clock, Store
     assert reset("a different long password").status_code == 303
     assert reset("yet another long password").status_code == 400  # once
     assert sign_in(client, ALICE, "a different long password").status_code == 303
+
+
+def test_account_emails_to_one_address_are_limited(
+    timed: tuple[TestClient, Clock, Store], mailbox: Any
+) -> None:
+    client, clock, _ = timed
+    sign_up(client, ALICE)  # the first confirmation email
+    for _ in range(4):
+        post_form(client, "/account", "/account/verify/resend", {})
+    client.cookies.clear()
+    for _ in range(5):
+        assert post_form(client, "/account/reset", "/account/reset", {"email": ALICE}).status_code == 202
+    time.sleep(0.5)
+    subjects = [message["Subject"] for message in mailbox.to(ALICE)]
+    assert sum("Confirm" in subject for subject in subjects) == 3
+    assert sum("Reset" in subject for subject in subjects) == 3
+    clock.now += timedelta(minutes=16)
+    post_form(client, "/account/reset", "/account/reset", {"email": ALICE})
+    mailbox.wait(7)

@@ -88,6 +88,9 @@ def sign_up(
 def send_verification(
     store: Store, settings: AccountSettings, mailer: Mailer, user: User, now: datetime
 ) -> bool:
+    """Email a confirmation link; False if it could not be sent or too many were asked for."""
+    if not _email_allowed(store, settings, f"verify:{user.email}", now):
+        return False
     token = users.issue_email_token(store, user.id, VERIFY, now, timedelta(hours=settings.verify_token_hours))
     link = mailer.link(f"/account/verify?token={token}")
     text = (
@@ -165,12 +168,30 @@ def sign_in(
     return found[0]
 
 
+EMAILS_PER_WINDOW = 3  # reset or confirmation emails to one address per throttling window
+
+
+def _email_allowed(store: Store, settings: AccountSettings, key: str, now: datetime) -> bool:
+    """Whether another account email may go to this address now (so a form cannot flood an inbox)."""
+    since = now - timedelta(minutes=settings.login_window_minutes)
+    if len(users.recent_failures(store, key, since, success_clears=False)) >= EMAILS_PER_WINDOW:
+        log.warning("account email not sent: %s asked for too often", key)
+        return False
+    users.record_login_attempt(store, [key], ok=False, now=now)
+    return True
+
+
 def request_reset(
     store: Store, settings: AccountSettings, mailer: Mailer, *, email: str, now: datetime
 ) -> None:
-    """Email a reset link if the account exists; say nothing either way (no account discovery)."""
+    """Email a reset link if the account exists; say nothing either way (no account discovery).
+
+    At most :data:`EMAILS_PER_WINDOW` links go to one address per throttling window.
+    """
     found = users.user_with_hash(store, email)
     if found is None or found[0].disabled:
+        return
+    if not _email_allowed(store, settings, f"reset:{found[0].email}", now):
         return
     user = found[0]
     token = users.issue_email_token(store, user.id, RESET, now, timedelta(hours=settings.reset_token_hours))

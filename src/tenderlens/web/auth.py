@@ -78,11 +78,9 @@ AccountsDep = Annotated[AccountsState, Depends(accounts_state)]
 
 
 def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if not header:
-        return None
-    return token.strip() if scheme.lower() == "bearer" else ""
+    """The API token of an ``Authorization: Bearer`` header; other schemes (a proxy's Basic) are not ours."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def resolve(request: Request) -> Auth:
