@@ -41,7 +41,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PYTHON = sys.executable
 SCHEMA = ROOT.parent / "shared/data/ocds-schema/1.1/release-schema.json"
-PARTS = ("ingest", "compile", "search", "notice")
+PARTS = ("ingest", "compile", "recompile", "search", "search-pg", "notice", "harvest")
+DEFAULT_PARTS = tuple(part for part in PARTS if part != "search-pg")
 
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
@@ -103,9 +104,13 @@ def bench_ingest(work: Path, lines: Path, releases: int) -> dict[str, Any]:
     db = work / f"store-{releases}.sqlite"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return run_ingest(f"sqlite:///{db}", lines, db_file=db)
+
+
+def run_ingest(url: str, lines: Path, db_file: Path | None) -> dict[str, Any]:
     started = time.perf_counter()
     done = subprocess.run(
-        [PYTHON, __file__, "_ingest", f"sqlite:///{db}", str(lines)],
+        [PYTHON, __file__, "_ingest", url, str(lines)],
         check=True,
         capture_output=True,
         text=True,
@@ -113,17 +118,22 @@ def bench_ingest(work: Path, lines: Path, releases: int) -> dict[str, Any]:
     wall = time.perf_counter() - started
     child = json.loads(done.stdout.strip().splitlines()[-1])
     summary = child["summary"]
-    return {
-        "db": str(db),
+    rate = summary["new"] / child["elapsed"]
+    result = {
+        "db": url.rsplit("@", 1)[-1],
         "releases": summary["new"],
         "records": summary["records_compiled"],
         "rejected": summary["rejected"],
         "seconds": round(child["elapsed"], 2),
         "process_seconds": round(wall, 2),
-        "releases_per_s": round(summary["new"] / child["elapsed"]),
+        "releases_per_s": round(rate),
+        "projected_5m_minutes": round(5_000_000 / rate / 60, 1),
         "peak_rss_mb": round(child["peak_rss_kb"] / 1024, 1),
-        "db_mb": round(db.stat().st_size / 2**20, 1),
     }
+    if db_file is not None:
+        size = sum(path.stat().st_size for path in db_file.parent.glob(db_file.name + "*"))
+        result["db_mb"] = round(size / 2**20, 1)
+    return result
 
 
 # -- compile --------------------------------------------------------------------------------------
@@ -233,7 +243,7 @@ QUERIES = [
 def search_requests() -> list[Any]:
     from tenderlens.search.request import SearchRequest  # noqa: PLC0415
 
-    out = []
+    out: list[Any] = []
     for index, q in enumerate(QUERIES):
         out.extend(SearchRequest(q=q, sort=sort) for sort in ("relevance", "newest"))
         if index % 3 == 0:  # some with two facet filters
@@ -242,16 +252,27 @@ def search_requests() -> list[Any]:
     return out
 
 
-def bench_search(db: str, repeats: int) -> dict[str, Any]:
+def bench_search(url: str, repeats: int) -> dict[str, Any]:
+    """The search engineer's ``search_bench.py`` mix if it is there, else this file's own."""
+    if (HERE / "search_bench.py").exists():
+        import search_bench  # noqa: PLC0415
+
+        figures: dict[str, Any] = search_bench.bench(url, repeats, profile=False)
+        return figures | {"mix": "search_bench.py"}
+    return builtin_search(url, repeats) | {"mix": "run.py"}
+
+
+def builtin_search(url: str, repeats: int) -> dict[str, Any]:
     from tenderlens.search.run import run_search  # noqa: PLC0415
     from tenderlens.store import Store  # noqa: PLC0415
     from tenderlens.web.app import store_reference  # noqa: PLC0415
 
-    store = Store.open(f"sqlite:///{db}")
+    store = Store.open(url)
     reference = store_reference(store)
     now = datetime(2026, 11, 26, tzinfo=UTC)
     requests = search_requests()
-    result: dict[str, Any] = {"queries": len(requests), "repeats": repeats}
+    result: dict[str, Any] = {"backend": store.engine.dialect.name, "queries": len(requests)}
+    result["repeats"] = repeats
     for label, facets in (("with_facets", True), ("without_facets", False)):
         for request in requests:  # warm the page cache
             run_search(store.engine, request, now, reference, with_facets=facets)
@@ -262,10 +283,54 @@ def bench_search(db: str, repeats: int) -> dict[str, Any]:
                 run_search(store.engine, request, now, reference, with_facets=facets)
                 times.append(time.perf_counter() - started)
         result[label] = ms(times)
+    store.close()
     return result
 
 
+def postgres_store(admin_url: str, releases: int, lines: Path) -> tuple[str, dict[str, Any] | None]:
+    """A PostgreSQL store holding the input: reused if complete, else made by a real ingest.
+
+    The database is ``tenderlens_bench_<releases>`` on the server of ``admin_url``; it is only
+    ever created or dropped under that name.
+    """
+    from sqlalchemy import create_engine, make_url, text  # noqa: PLC0415
+
+    name = f"tenderlens_bench_{releases}"
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+    if exists:
+        from tenderlens.store import Store  # noqa: PLC0415
+
+        store = Store.open(url)
+        complete = store.counts().get("releases") == releases and store.pending_count() == 0
+        store.close()
+        if complete:
+            admin.dispose()
+            return url, None
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}"'))
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url, run_ingest(url, lines, db_file=None)
+
+
 # -- notice over HTTP -----------------------------------------------------------------------------
+
+
+def stored_ocids(url: str) -> list[str]:
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from tenderlens.store import Store  # noqa: PLC0415
+    from tenderlens.store.schema import records  # noqa: PLC0415
+
+    store = Store.open(url)
+    with store.engine.connect() as conn:
+        ocids = list(conn.execute(select(records.c.ocid).order_by(records.c.ocid)).scalars())
+    store.close()
+    return ocids
 
 
 def free_port() -> int:
@@ -274,13 +339,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bench_notice(db: str, lines: Path, samples: int) -> dict[str, Any]:
+def bench_notice(url: str, samples: int) -> dict[str, Any]:
     import httpx  # noqa: PLC0415
 
-    ocids = [ocid for ocid, _ in groups(lines)]
+    ocids = stored_ocids(url)
     picked = random.Random(7).sample(ocids, min(samples, len(ocids)))
     port = free_port()
-    env = os.environ | {"TENDERLENS_DATABASE_URL": f"sqlite:///{db}"}
+    env = os.environ | {"TENDERLENS_DATABASE_URL": url}
     command = [PYTHON, "-m", "uvicorn", "--factory", "tenderlens.web.app:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
     server = subprocess.Popen(command, env=env)
@@ -305,7 +370,220 @@ def bench_notice(db: str, lines: Path, samples: int) -> dict[str, Any]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    result["in_process"] = notice_parts(url, picked)
     return result
+
+
+def notice_parts(url: str, ocids: list[str]) -> dict[str, Any]:
+    """Where a notice request's time goes, in-process: each block of the page's context, then HTML.
+
+    The blocks are the notice itself (``notice_context``: load, build, what changed, timeline)
+    and, where the web app has it, the relevance block (``notice_match_context``).
+    """
+    from tenderlens.web.app import create_app  # noqa: PLC0415
+    from tenderlens.web.rendering import json_response, render  # noqa: PLC0415
+    from tenderlens.web.views.notice import notice_context  # noqa: PLC0415
+
+    blocks: list[tuple[str, Any]] = [("notice_context", notice_context)]
+    try:
+        from tenderlens.web.views.match import notice_match_context  # noqa: PLC0415
+    except ImportError:
+        pass
+    else:
+        blocks.append(("match_context", notice_match_context))
+    state = create_app(url).state.tenderlens
+    times: dict[str, list[float]] = {name: [] for name, _ in [*blocks, ("render_html", None), ("json", None)]}
+    for ocid in ocids:
+        context: dict[str, Any] = {}
+        for name, block in blocks:
+            started = time.perf_counter()
+            context |= block(state, ocid)
+            times[name].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        render("notice.html", context)
+        times["render_html"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        json_response(context)
+        times["json"].append(time.perf_counter() - started)
+    state.store.close()
+    return {name: ms(values) for name, values in times.items()}
+
+
+# -- recompile one new release ------------------------------------------------------------------
+
+
+RECOMPILE_HISTORIES = (1, 8, 64, 256)
+
+
+def recompile_child(history: int, repeats: int) -> None:
+    """Run in a subprocess: the cost of one more release on an ocid that has ``history`` already.
+
+    Each repeat uses a fresh SQLite store holding one ocid with ``history`` releases (compiled),
+    then ingests one more release of it, timed: store + compile + index, end to end. The figure
+    to compare is the same with ``history`` 1: if compiling were incremental it would not grow.
+    """
+    import tempfile  # noqa: PLC0415
+
+    from generate import long_history  # noqa: PLC0415
+
+    from tenderlens.ingest import ingest  # noqa: PLC0415
+    from tenderlens.store import Store  # noqa: PLC0415
+
+    times: list[float] = []
+    for repeat in range(repeats):
+        releases = list(long_history(history + 1, seed=repeat + 1))
+        with tempfile.TemporaryDirectory() as tmp:
+            before, last = Path(tmp) / "history.jsonl", Path(tmp) / "new.jsonl"
+            before.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in releases[:-1]))
+            last.write_bytes(orjson.dumps(releases[-1]) + b"\n")
+            store = Store.open(f"sqlite:///{tmp}/store.sqlite")
+            ingest(store, [before])
+            started = time.perf_counter()
+            summary = ingest(store, [last])
+            times.append(time.perf_counter() - started)
+            assert summary.new == 1, summary
+            assert summary.records_compiled == 1, summary
+            store.close()
+    print(json.dumps({"history": history, "seconds": times}))
+
+
+def bench_recompile(repeats: int) -> dict[str, Any]:
+    result: dict[str, Any] = {"repeats": repeats}
+    for history in RECOMPILE_HISTORIES:
+        done = subprocess.run(
+            [PYTHON, __file__, "_recompile", str(history), str(repeats)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        seconds = json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
+        result[f"history_{history}_ms"] = round(sorted(seconds)[len(seconds) // 2] * 1000, 2)
+    base = result[f"history_{RECOMPILE_HISTORIES[0]}_ms"]
+    for history in RECOMPILE_HISTORIES[1:]:
+        result[f"history_{history}_vs_1"] = round(result[f"history_{history}_ms"] / base, 2)
+    return result
+
+
+# -- harvest of a local mirror --------------------------------------------------------------------
+
+
+def start_mirror(lines: Path, releases: int) -> tuple[subprocess.Popen[str], str, str, str, int]:
+    """benchmarks/mirror.py in a subprocess; its URL, the span it serves and its release count."""
+    command = [PYTHON, str(HERE / "mirror.py"), str(lines), "--releases", str(releases)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    url, first, last, count = server.stdout.readline().split()
+    return server, url, first, last, int(count)
+
+
+def read_mirror(url: str, first: str, last: str) -> dict[str, Any]:
+    """How fast a plain client reads every page (no parsing, no store): the server's own limit."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    import httpx  # noqa: PLC0415
+
+    from tenderlens.harvest.base import split_windows  # noqa: PLC0415
+    from tenderlens.harvest.pages import inspect_package  # noqa: PLC0415
+    from tenderlens.harvest.sources import SOURCES  # noqa: PLC0415
+
+    fts = SOURCES["fts"]
+    start = datetime.fromisoformat(first)
+    end = datetime.fromisoformat(last) + timedelta(seconds=1)
+    pages = releases = size = 0
+    started = time.perf_counter()
+    with httpx.Client(timeout=60) as client:
+        for window in split_windows(start, end, fts.max_window):
+            next_url: str | None = fts.search_url(window.start, window.end, 100, url)
+            while next_url:
+                body = client.get(next_url).raise_for_status().content
+                info = inspect_package(body)
+                pages, releases, size = pages + 1, releases + info.releases, size + len(body)
+                next_url = info.next_url
+    elapsed = time.perf_counter() - started
+    return {
+        "pages": pages,
+        "releases": releases,
+        "mb": round(size / 2**20, 1),
+        "seconds": round(elapsed, 2),
+        "releases_per_s": round(releases / elapsed),
+    }
+
+
+def harvest_child(db: str, url: str, first: str, last: str, profile: str) -> None:
+    """Run in a subprocess: ``tenderlens.harvest`` of the mirror with every politeness wait at zero."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from tenderlens.harvest import HarvestSettings, harvest  # noqa: PLC0415
+    from tenderlens.harvest.logs import harvest_logging  # noqa: PLC0415
+    from tenderlens.store import Store  # noqa: PLC0415
+
+    store = Store.open(db)
+    settings = HarvestSettings.load(min_interval=0.0, rate_limit_wait=0.0, backoff=0.0, jitter=0.0)
+    start = datetime.fromisoformat(first)
+    end = datetime.fromisoformat(last) + timedelta(seconds=1)
+    profiler = None
+    if profile:
+        import cProfile  # noqa: PLC0415
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started = time.perf_counter()
+    with harvest_logging(None):  # JSON Lines on stderr, as ``tenderlens harvest`` off a terminal
+        summary = harvest(store, "fts", settings, start=start, end=end, base_url=url, now=end)
+    elapsed = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"elapsed": elapsed, "summary": summary.as_dict(), "peak_rss_kb": peak_kb}))
+
+
+def bench_harvest(work: Path, lines: Path, releases: int, *, profile: bool) -> dict[str, Any]:
+    db = work / f"harvest-{releases}.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    server, url, first, last, served = start_mirror(lines, releases)
+    stats = work / f"harvest-{releases}.pstats" if profile else None
+    try:
+        mirror = read_mirror(url, first, last)
+        done = subprocess.run(
+            [PYTHON, __file__, "_harvest", f"sqlite:///{db}", url, first, last, str(stats or "")],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    child = json.loads(done.stdout.strip().splitlines()[-1])
+    summary = child["summary"]
+    if summary["error"] or summary["new"] != served:
+        raise RuntimeError(f"harvest of the mirror failed or is incomplete: {summary}")
+    result = {
+        "releases": summary["new"],
+        "records": summary["records_compiled"],
+        "pages": summary["pages"],
+        "windows": summary["windows"],
+        "seconds": round(child["elapsed"], 2),
+        "releases_per_s": round(summary["new"] / child["elapsed"]),
+        "peak_rss_mb": round(child["peak_rss_kb"] / 1024, 1),
+        "mirror_alone": mirror,
+    }
+    if stats is not None:
+        result["profile"] = top_functions(stats)
+    return result
+
+
+def top_functions(stats_path: Path, count: int = 15) -> list[str]:
+    """The functions with the most cumulative time in a cProfile dump, as short lines."""
+    import pstats  # noqa: PLC0415
+
+    stats = pstats.Stats(str(stats_path))
+    rows = []
+    for (filename, line, name), (_, calls, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        where = filename.split("/site-packages/")[-1].split("/src/")[-1]
+        rows.append((cumulative, f"{cumulative:8.2f} s  {calls:>9} calls  {where}:{line}({name})"))
+    return [text for _, text in sorted(rows, reverse=True)[:count]]
 
 
 # -- report ---------------------------------------------------------------------------------------
@@ -313,13 +591,16 @@ def bench_notice(db: str, lines: Path, samples: int) -> dict[str, Any]:
 
 def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    if ingest := results.get("ingest"):
-        out += [
-            ("ingest releases/s (SQLite, end to end)", f"{ingest['releases_per_s']:,}"),
-            ("ingest seconds", f"{ingest['seconds']}"),
-            ("ingest peak RSS MB", f"{ingest['peak_rss_mb']}"),
-            ("records compiled", f"{ingest['records']:,}"),
-        ]
+    for key, label in (("ingest", "SQLite"), ("ingest-pg", "PostgreSQL")):
+        if ingest := results.get(key):
+            out += [
+                (f"ingest releases/s ({label}, end to end)", f"{ingest['releases_per_s']:,}"),
+                (f"ingest seconds ({label})", f"{ingest['seconds']}"),
+                (f"ingest projected to 5M releases ({label}), minutes", f"{ingest['projected_5m_minutes']}"),
+                (f"ingest peak RSS MB ({label})", f"{ingest['peak_rss_mb']}"),
+                (f"records compiled ({label})", f"{ingest['records']:,}"),
+            ]
+    ingest = results.get("ingest")
     if comp := results.get("compile"):
         out += [
             ("compile tenderlens releases/s (compiled+versioned)", f"{comp['tenderlens_releases_per_s']:,}"),
@@ -337,18 +618,42 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
                     f"{comp['ocdskit_compiled_only_releases_per_s']:,}",
                 ),
             ]
-        if ingest:
-            ratio = ingest["releases_per_s"] / comp.get("ocdskit_releases_per_s", float("nan"))
-            out.append(("ingest end to end / ocdskit compile", f"{ratio:.2f}x"))
-    if search := results.get("search"):
-        for label in ("with_facets", "without_facets"):
-            s = search[label]
-            out.append((f"search {label} p50/p95/p99 ms", f"{s['p50']} / {s['p95']} / {s['p99']}"))
+            if ingest:
+                ratio = ingest["releases_per_s"] / comp["ocdskit_releases_per_s"]
+                out.append(("ingest end to end / ocdskit compile", f"{ratio:.2f}x"))
+    if recompile := results.get("recompile"):
+        for history in RECOMPILE_HISTORIES:
+            ms_text = f"{recompile[f'history_{history}_ms']} ms"
+            if history != RECOMPILE_HISTORIES[0]:
+                ms_text += f" ({recompile[f'history_{history}_vs_1']}x the 1-release case)"
+            out.append((f"one new release on a history of {history}, ingest end to end", ms_text))
+    for key, label in (("search", "SQLite"), ("search-pg", "PostgreSQL")):
+        if search := results.get(key):
+            for facets in ("with_facets", "without_facets"):
+                s = search[facets]
+                out.append(
+                    (f"search {label} {facets} p50/p95/p99 ms", f"{s['p50']} / {s['p95']} / {s['p99']}")
+                )
     if notice := results.get("notice"):
         for label in ("json", "page"):
             s = notice[label]
             out.append((f"notice {label} over HTTP p50/p99 ms", f"{s['p50']} / {s['p99']}"))
+        for part, s in notice.get("in_process", {}).items():
+            out.append((f"  of which, in-process: {part} p50/p99 ms", f"{s['p50']} / {s['p99']}"))
+    if harvest := results.get("harvest"):
+        out += [
+            ("harvest of the local mirror releases/s", f"{harvest['releases_per_s']:,}"),
+            (
+                "harvest seconds / pages / peak RSS MB",
+                f"{harvest['seconds']} / {harvest['pages']} / {harvest['peak_rss_mb']}",
+            ),
+            ("mirror read alone (no store) releases/s", f"{harvest['mirror_alone']['releases_per_s']:,}"),
+        ]
     return out
+
+
+def store_url(value: str) -> str:
+    return value if "://" in value else f"sqlite:///{Path(value).resolve()}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -356,44 +661,69 @@ def main(argv: list[str] | None = None) -> None:
     if argv[:1] == ["_ingest"]:
         ingest_child(argv[1], argv[2])
         return
+    if argv[:1] == ["_recompile"]:
+        recompile_child(int(argv[1]), int(argv[2]))
+        return
+    if argv[:1] == ["_harvest"]:
+        harvest_child(*argv[1:6])
+        return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--releases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--only", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}"
+        "--only", default=",".join(DEFAULT_PARTS), help=f"comma-separated subset of {','.join(PARTS)}"
     )
     workdir = "/tmp/tenderlens-bench"  # noqa: S108 - scratch space for generated inputs and stores
     parser.add_argument("--workdir", default=workdir, help="inputs and the store go here")
     parser.add_argument(
+        "--store",
+        help="an ingested store (SQLite path or URL) for search and notice; default: the one "
+        "the last ingest of this size left in --workdir",
+    )
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TENDERLENS_BENCH_POSTGRES"),
+        help="PostgreSQL server URL for search-pg (database tenderlens_bench_<releases> is made "
+        "there by an ingest of the same input, or reused if complete)",
+    )
+    parser.add_argument(
         "--compile-releases", type=int, default=20_000, help="compile comparison on the first N (whole ocids)"
     )
+    parser.add_argument("--harvest-releases", type=int, default=20_000, help="the mirror serves the first N")
+    parser.add_argument("--profile-harvest", action="store_true", help="cProfile the harvest process")
+    parser.add_argument("--recompile-repeats", type=int, default=5)
     parser.add_argument("--search-repeats", type=int, default=5)
     parser.add_argument("--notice-samples", type=int, default=300)
     args = parser.parse_args(argv)
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     if unknown := set(parts) - set(PARTS):
         parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    if "search-pg" in parts and not args.postgres:
+        parser.error("search-pg needs --postgres URL (or TENDERLENS_BENCH_POSTGRES)")
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     lines = make_inputs(work, args.releases, args.seed)
     db = work / f"store-{args.releases}.sqlite"
+    url = store_url(args.store) if args.store else f"sqlite:///{db}"
 
     results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "releases": args.releases,
         "seed": args.seed,
         "input_mb": round(lines.stat().st_size / 2**20, 1),
+        "store": url.rsplit("@", 1)[-1],
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "load_average_at_start": os.getloadavg()[0],
     }
     timings: dict[str, float] = {}
     for part in PARTS:
         if part not in parts:
             continue
-        if part not in {"ingest", "compile"} and not db.exists():
-            print(f"{part}: no store at {db}; run with ingest first", file=sys.stderr)
+        if part in {"search", "notice"} and not args.store and not db.exists():
+            print(f"{part}: no store at {db}; run with ingest first, or give --store", file=sys.stderr)
             continue
         started = time.perf_counter()
         print(f"running {part} ...", file=sys.stderr, flush=True)
@@ -401,10 +731,19 @@ def main(argv: list[str] | None = None) -> None:
             results[part] = bench_ingest(work, lines, args.releases)
         elif part == "compile":
             results[part] = bench_compile(work, lines, args.compile_releases)
+        elif part == "recompile":
+            results[part] = bench_recompile(args.recompile_repeats)
         elif part == "search":
-            results[part] = bench_search(str(db), args.search_repeats)
+            results[part] = bench_search(url, args.search_repeats)
+        elif part == "search-pg":
+            pg_url, pg_ingest = postgres_store(args.postgres, args.releases, lines)
+            if pg_ingest is not None:
+                results["ingest-pg"] = pg_ingest
+            results[part] = bench_search(pg_url, args.search_repeats)
+        elif part == "notice":
+            results[part] = bench_notice(url, args.notice_samples)
         else:
-            results[part] = bench_notice(str(db), lines, args.notice_samples)
+            results[part] = bench_harvest(work, lines, args.harvest_releases, profile=args.profile_harvest)
         timings[part] = round(time.perf_counter() - started, 1)
     results["part_seconds"] = timings
 
@@ -413,6 +752,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\ntenderlens benchmarks: {args.releases:,} releases, seed {args.seed}, {results['date']}")
     for name, value in table:
         print(f"  {name:<{width}}  {value}")
+    for line in results.get("harvest", {}).get("profile", []):
+        print(f"    {line}")
     out_dir = HERE / "results"
     out_dir.mkdir(exist_ok=True)
     out = out_dir / f"{results['date'][:10]}-{args.releases}-{'-'.join(parts)}.json"
