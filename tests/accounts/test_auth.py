@@ -197,3 +197,33 @@ def test_cookies_are_httponly_and_lax(client: TestClient) -> None:
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie
     assert "Secure" not in cookie  # the test's base URL is http://tenderlens.test with secure_cookies False
+
+
+def test_cookies_are_secure_unless_the_site_is_local_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tenderlens.exceptions import ConfigurationError
+    from tenderlens.settings import AccountSettings
+
+    for url, secure in (
+        ("https://tenders.example.org", True),
+        ("http://tenders.example.org", True),
+        ("http://localhost:8000", False),
+        ("http://127.0.0.1:8000/", False),
+    ):
+        monkeypatch.setenv("TENDERLENS_BASE_URL", url)
+        assert AccountSettings.load().secure_cookies is secure, url
+    monkeypatch.setenv("TENDERLENS_SECURE_COOKIES", "true")
+    assert AccountSettings.load().secure_cookies is True
+    monkeypatch.setenv("TENDERLENS_LOGIN_MAX_FAILURES", "0")
+    with pytest.raises(ConfigurationError, match="TENDERLENS_LOGIN_MAX_FAILURES"):
+        AccountSettings.load()
+
+
+def test_a_secure_site_sets_secure_cookies(store_url: str, clock: Clock) -> None:
+    from tenderlens.settings import AccountSettings
+    from tenderlens.web.auth import AccountsState
+
+    accounts = AccountsState(AccountSettings(base_url="https://tenders.example.org", secure_cookies=True))
+    with TestClient(create_app(store_url, clock=clock, accounts=accounts)) as client:
+        cookie = client.get("/account/sign-in").headers["set-cookie"]
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
