@@ -417,3 +417,14 @@ def test_the_top_buyers_are_the_oracles(
         expected += [key for (key, _), _ in ordered[15:] if key in request.buyer]
         expected += [key for key in request.buyer if key not in expected]  # chosen, none left: listed with 0
         assert [value.value for value in shown.values] == expected, request
+
+
+@pytest.mark.parametrize("page", [1, 2, 7])
+def test_ranked_pages_match_the_sql_order(reader: Engine, corpus: list[SearchDocument], page: int) -> None:
+    """Pages of a ranked list longer than what is ranked at once (the spare rows run out)."""
+    for q in ("gutter", "window OR roof OR school"):
+        request = SearchRequest(q=q, page=page, per_page=5)
+        assert sum(passes(doc, request) for doc in corpus) > 60  # more than a page plus the spare
+        in_memory = run_search(reader, request, NOW)
+        assert in_memory.hits == run_search(reader, request, NOW, in_memory=False).hits
+        assert len(in_memory.hits) == 5
