@@ -228,21 +228,25 @@ def test_versioned_history_only_on_change():
     ]
 
 
-def test_inputs_are_not_mutated_and_outputs_share_nothing():
+def test_inputs_are_not_mutated_and_leaf_lists_are_shared_as_ocdsmerge_does():
+    # The engine never writes into a value it takes from a release; outputs are read-only views.
     releases = [
         release(
             "r1", "2026-06-01T00:00:00Z", tender={"submissionMethod": ["written"], "items": [{"id": "1"}]}
         ),
         release("r2", "2026-06-02T00:00:00Z", parties=[{"id": "p", "roles": ["buyer"]}]),
+        release("r3", "2026-06-03T00:00:00Z", parties=[{"id": "p", "roles": None}], tender={"items": None}),
     ]
     before = copy.deepcopy(releases)
     compiled, versioned = compile_releases(releases)
     assert releases == before
-    compiled["tender"]["submissionMethod"].append("changed")
-    compiled["parties"][0]["roles"].append("changed")
-    versioned["parties"][0]["roles"][0]["value"].append("again")
+    assert versioned["parties"][0]["roles"][0]["value"] is releases[1]["parties"][0]["roles"]
+    assert compiled["tender"]["submissionMethod"] is releases[0]["tender"]["submissionMethod"]
+    assert "roles" not in compiled["parties"][0]
+    # Containers the engine builds are its own: changing them cannot reach the inputs.
+    compiled["tender"]["items"].append({"id": "2"})
+    versioned["parties"].clear()
     assert releases == before
-    assert compiled["parties"][0]["roles"] == ["buyer", "changed"]
 
 
 def test_mappings_that_are_not_dicts_are_merged_like_dicts():

@@ -1,9 +1,11 @@
 """Compile the releases of one contracting process into a compiled and a versioned release.
 
-ocdsmerge does the merging; tenderlens decides the order. ocdsmerge sorts releases by the
-*text* of ``date``, and FTS mixes ``Z`` and ``+01:00`` offsets, so its order is not time
-order. We sort by the instant ``date`` denotes (ties keep ingest order) and feed ocdsmerge
-one release at a time with ``append()``, which never re-sorts. See ``docs/compile.md``.
+tenderlens decides the order and :mod:`tenderlens.merge` merges, with ocdsmerge 0.8's exact
+semantics (ocdsmerge stays the tests' oracle). ocdsmerge sorts releases by the *text* of
+``date``, and FTS mixes ``Z`` and ``+01:00`` offsets, so its order is not time order. We sort
+by the instant ``date`` denotes (ties keep ingest order) and merge in exactly that order, as
+ocdsmerge's ``append()`` would. A stored record can be extended with later releases
+(:func:`extend_compiled`) instead of recompiled. See ``docs/compile.md``.
 
 The merge rules come from the packaged ``ocds/merge_rules.json``, built offline by
 ``scripts/build_merge_rules.py`` (ocdsmerge would otherwise download a schema).
@@ -12,16 +14,16 @@ The merge rules come from the packaged ``ocds/merge_rules.json``, built offline 
 from __future__ import annotations
 
 import json
-import warnings
-from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from ocdsmerge import CompiledRelease, VersionedRelease
-from ocdsmerge.exceptions import OCDSMergeWarning
-
+from tenderlens.exceptions import TenderlensError
+from tenderlens.merge import IrregularHistory, extend_regular, merge_exact, merge_regular, rule_tree
 from tenderlens.ocds.dates import parse_instant
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
 
 MERGE_RULES_RESOURCE: Final = "merge_rules.json"
 RULE_NAMES: Final = frozenset({"omitWhenMerged", "wholeListMerge"})
@@ -51,6 +53,7 @@ def _packaged_merge_rules() -> dict[tuple[str, ...], str]:
 
 
 MERGE_RULES: Final[dict[tuple[str, ...], str]] = _packaged_merge_rules()
+RULE_TREE: Final = rule_tree(MERGE_RULES)
 
 
 def release_order_key(release: Mapping[str, Any], ingest_seq: int) -> tuple[datetime, int]:
@@ -78,23 +81,41 @@ def order_releases(releases: Iterable[tuple[Mapping[str, Any], int]]) -> list[di
 def compile_releases(ordered: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(compiled release, versioned release) of releases that are already in merge order.
 
-    ocdsmerge's warnings (e.g. duplicate ids in one array) are dropped here; use
-    :func:`compile_releases_with_warnings` to report them.
+    The duplicate-id warnings are dropped here; use :func:`compile_releases_with_warnings` to
+    report them.
     """
     compiled, versioned, _ = compile_releases_with_warnings(ordered)
     return compiled, versioned
 
 
-def compile_releases_with_warnings(
-    ordered: Sequence[Mapping[str, Any]],
-) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """Like :func:`compile_releases`, plus ocdsmerge's warnings as ``"release 'id': message"`` texts.
+class CompiledHistory(NamedTuple):
+    """A compile's results, and whether :func:`extend_compiled` may later build on them."""
 
-    Releases are applied in exactly the given order, one ``append()`` each. Every release is
-    deep-copied first, so the results share no objects with the inputs or with each other.
-    All releases must have the same ``ocid``. ocdsmerge's errors propagate unchanged (e.g.
-    ``ocdsmerge.exceptions.InconsistentTypeError`` when a field is an object in one release
-    and an array in another). Not thread-safe: it uses ``warnings.catch_warnings``.
+    compiled: dict[str, Any]
+    versioned: dict[str, Any]
+    warnings: list[str]
+    extendable: bool
+    """True when the regular engine merged every release (so the two documents hold all the
+    state a later release needs); False when the history needed the exact engine."""
+
+
+class RecompileRequired(TenderlensError):  # noqa: N818 - it names what the caller must do
+    """Raised by :func:`extend_compiled` when new releases cannot be applied to the stored pair.
+
+    The caller compiles the whole history again with :func:`compile_history`.
+    """
+
+
+def compile_history(ordered: Sequence[Mapping[str, Any]]) -> CompiledHistory:
+    """Compile releases that are already in merge order, as ocdsmerge 0.8 would, one ``append`` each.
+
+    Releases are applied in exactly the given order. Inputs are never mutated, and the results
+    share no mutable object with the inputs or with each other (leaf lists are copied; a
+    release's ``tag`` is copied once and shared by its versioned entries). All releases must
+    have the same ``ocid``. ocdsmerge's errors are raised as ocdsmerge raises them (e.g.
+    ``ocdsmerge.exceptions.InconsistentTypeError`` when a field is an object in one release and
+    an array in another), and its duplicate-id warnings come back as
+    ``"release 'id': message"`` texts, never as Python warnings. Thread-safe.
     """
     if not ordered:
         raise ValueError("no releases to compile")
@@ -103,30 +124,54 @@ def compile_releases_with_warnings(
         raise ValueError(
             f"releases of different ocids cannot be compiled together: {sorted(map(str, ocids))}"
         )
-
-    compiled = CompiledRelease(merge_rules=MERGE_RULES)
-    versioned = VersionedRelease(merge_rules=MERGE_RULES)
-    messages: list[str] = []
-    for release in ordered:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", OCDSMergeWarning)
-            compiled.append(_plain(release))
-        for warning in caught:
-            if issubclass(warning.category, OCDSMergeWarning):
-                messages.append(f"release {release.get('id')!r}: {warning.message}")
-            else:  # not ours to swallow: let it go where it would have gone
-                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-        # The versioned release flattens the same data, so it raises the same warnings again.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", OCDSMergeWarning)
-            versioned.append(_plain(release))
-    return compiled.asdict(), versioned.asdict(), messages
+    try:
+        merged, extendable = merge_regular(ordered, RULE_TREE), True
+    except IrregularHistory:
+        merged, extendable = merge_exact(ordered, MERGE_RULES), False
+    return CompiledHistory(merged.compiled, merged.versioned, _messages(merged.warnings), extendable)
 
 
-def _plain(value: Any) -> Any:
-    """A deep copy made of plain dicts and lists, the only containers ocdsmerge walks into."""
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
+def compile_releases_with_warnings(
+    ordered: Sequence[Mapping[str, Any]],
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Like :func:`compile_releases`, plus the duplicate-id warnings (see :func:`compile_history`)."""
+    compiled, versioned, messages, _ = compile_history(ordered)
+    return compiled, versioned, messages
+
+
+def extend_compiled(
+    compiled: dict[str, Any], versioned: dict[str, Any], new_ordered_releases: Sequence[Mapping[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Apply releases that come after every merged one to a stored compiled + versioned pair.
+
+    The result equals :func:`compile_history` of the whole history, at the cost of the new
+    releases (plus walking the arrays they touch). ``compiled`` and ``versioned`` are updated
+    in place and returned, with the new releases' warnings. Preconditions, which the caller
+    owns (docs/compile.md, "Incremental compile"): the pair is, as plain JSON, the result of
+    a compile whose ``extendable`` was True (or of this function); no merged release was
+    replaced; the new releases sort after every merged one. A new release dated before the
+    compiled release raises ValueError.
+
+    Raises :class:`RecompileRequired` when a new release makes the history irregular (it
+    needs the exact engine); the pair is then left half-updated, so discard it and recompile.
+    """
+    if not new_ordered_releases:
+        return compiled, versioned, []
+    last = parse_instant(compiled.get("date"))
+    for release in new_ordered_releases:
+        instant = parse_instant(release.get("date"))
+        if last is None or instant is None or instant < last:
+            raise ValueError(
+                f"release {release.get('id')!r} does not sort after the compiled release "
+                f"({release.get('date')!r} < {compiled.get('date')!r}): recompile the whole history"
+            )
+        last = instant
+    try:
+        merged = extend_regular(compiled, versioned, new_ordered_releases, RULE_TREE)
+    except IrregularHistory as error:
+        raise RecompileRequired(f"{compiled.get('ocid')}: {error}; recompile the whole history") from error
+    return merged.compiled, merged.versioned, _messages(merged.warnings)
+
+
+def _messages(warnings: list[tuple[Any, str]]) -> list[str]:
+    return [f"release {release_id!r}: {message}" for release_id, message in warnings]
