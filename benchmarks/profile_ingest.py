@@ -2,6 +2,7 @@
 
     python benchmarks/profile_ingest.py --releases 20000                 # cProfile, top functions
     python benchmarks/profile_ingest.py --releases 20000 --mode phases   # timers around each stage
+    python benchmarks/profile_ingest.py --releases 20000 --mode recompile  # one new release per process
 
 cProfile inflates pure-Python recursion (``_plain``, ocdsmerge's ``flatten``) about 3x, so
 ``--mode phases`` wraps the stages of ``compile_record`` with timers instead and reports their
@@ -78,8 +79,8 @@ def phases(work: Path, lines: Path, releases: int, workers: int | None) -> None:
         return wrapper
 
     # compile_record looks these up in its module's globals at call time.
-    records.order_releases = timed("order releases", records.order_releases)
-    records.merge = timed("merge (ocdsmerge + deep copies)", records.merge)
+    records._merge = timed("merge (whole history)", records._merge)  # noqa: SLF001
+    records.extend_compiled = timed("merge (extend the stored record)", records.extend_compiled)
     records.listing = timed("listing (listed facts + search document)", records.listing)
     if not workers:  # a worker is sent compile_record by name, so it must stay the real one
         ingest_module.compile_record = timed("compile_record (all)", ingest_module.compile_record)
@@ -114,13 +115,47 @@ def phases(work: Path, lines: Path, releases: int, workers: int | None) -> None:
         print(f"  {name:<55} {spent[name]:7.2f}s  {spent[name] / elapsed:6.1%}")
 
 
+def recompile(work: Path, lines: Path, releases: int) -> None:
+    """One new release for every process with two or more: extend the stored record vs merge all."""
+    import orjson  # noqa: PLC0415
+    from sqlalchemy import update  # noqa: PLC0415
+
+    from tenderlens.ingest import ingest  # noqa: PLC0415
+    from tenderlens.store.schema import records  # noqa: PLC0415
+
+    by_ocid: dict[str, list[bytes]] = defaultdict(list)
+    with lines.open("rb") as handle:
+        for line in handle:
+            by_ocid[orjson.loads(line)["ocid"]].append(line)
+    earlier, newest = work / "recompile-earlier.jsonl", work / "recompile-newest.jsonl"
+    with earlier.open("wb") as first, newest.open("wb") as last:
+        for history in by_ocid.values():
+            first.writelines(history[:-1] if len(history) > 1 else history)
+            if len(history) > 1:
+                last.write(history[-1])
+    for label in ("extend the stored record", "merge the whole history"):
+        store = fresh_store(work, releases)
+        ingest(store, [earlier], workers=0)
+        if label == "merge the whole history":
+            with store.writing() as conn:
+                conn.execute(update(records).values(merged_seq=None))
+        started, cpu = time.perf_counter(), time.process_time()
+        summary = ingest(store, [newest], workers=0)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(
+            f"{label}: {summary.new} new releases, {summary.records_compiled} records "
+            f"recompiled in {elapsed:.2f}s, CPU {cpu:.2f}s ({summary.new / cpu:,.0f} releases per CPU second)"
+        )
+        store.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--releases", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--mode", choices=("cprofile", "phases"), default="cprofile")
+    parser.add_argument("--mode", choices=("cprofile", "phases", "recompile"), default="cprofile")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument(
         "--workers",
@@ -136,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
     lines = make_inputs(work, args.releases, args.seed)
     if args.mode == "cprofile":
         profile(work, lines, args.releases, args.top, args.workers)
+    elif args.mode == "recompile":
+        recompile(work, lines, args.releases)
     else:
         phases(work, lines, args.releases, args.workers)
 

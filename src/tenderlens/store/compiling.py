@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator, Sequence
 
     from tenderlens.search.document import SearchDocument
-    from tenderlens.store.store import Compiler, RecordFacts
+    from tenderlens.store.store import Compiler, RecordFacts, StoredBase
 
 # Chunks queued for the worker (besides the one it is compiling): enough to keep it busy while
 # the main process writes, few enough that memory does not grow with the input.
@@ -47,6 +47,7 @@ class PendingOcid:
     ocid: str
     releases: tuple[tuple[str, int], ...]
     published: tuple[str, int] | None
+    base: StoredBase | None = None
 
     @property
     def state(self) -> tuple[frozenset[int], int | None]:
@@ -79,6 +80,7 @@ def record_row(facts: RecordFacts) -> CompiledRow:
             "title": facts.title,
             "buyer_name": facts.buyer_name,
             "notes": orjson.dumps(list(facts.notes)).decode() if facts.notes else None,
+            "merged_seq": facts.merged_seq,
         },
         search=facts.search,
     )
@@ -90,7 +92,11 @@ def compile_chunk(compiler: Compiler, pending: Sequence[PendingOcid]) -> list[Co
     for item in pending:
         releases = [(orjson.loads(data), seq) for data, seq in item.releases]
         published = orjson.loads(item.published[0]) if item.published is not None else None
-        rows.append(record_row(compiler(item.ocid, releases, published)))
+        if item.base is None:
+            facts = compiler(item.ocid, releases, published)
+        else:
+            facts = compiler(item.ocid, releases, published, base=item.base)
+        rows.append(record_row(facts))
     return rows
 
 

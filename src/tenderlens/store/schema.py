@@ -77,6 +77,8 @@ records = Table(
     Column("title", Text),
     Column("buyer_name", Text),
     Column("notes", Text),  # JSON list: merge warnings, repairs made to compile, compile errors
+    # Highest ingest_seq merged, when later releases may extend the record; NULL: recompile fully.
+    Column("merged_seq", BigInteger),
 )
 Index("ix_records_notice_type", records.c.notice_type)
 Index("ix_records_stage", records.c.stage)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import enum
 import fcntl
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import orjson
 from sqlalchemy import (
@@ -64,6 +63,8 @@ from tenderlens.store.schema import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+
     from tenderlens.search.document import SearchDocument
 
 
@@ -143,6 +144,8 @@ class RecordFacts:
     buyer_name: str | None
     notes: tuple[str, ...] = ()
     search: SearchDocument | None = None  # the record's search-index entry (tenderlens.search)
+    # Highest ingest_seq merged when later releases may extend this compile (see StoredBase).
+    merged_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +163,37 @@ class StoredRecord:
     notes: tuple[str, ...]
 
 
-# (ocid, [(release, ingest_seq)...] in any order, published compiled release or None) -> facts
-Compiler = Callable[[str, list[tuple[dict[str, Any], int]], dict[str, Any] | None], RecordFacts]
+@dataclass(frozen=True, slots=True)
+class StoredBase:
+    """An extendable record as stored, handed to the compiler with the ocid's releases.
+
+    The releases with ``ingest_seq`` up to ``merged_seq`` (``release_count`` of them, if none
+    was replaced since) are already merged into ``compiled`` and ``versioned`` (JSON text, or
+    parsed on PostgreSQL); ``notes`` are that compile's notes.
+    """
+
+    compiled: str | dict[str, Any]
+    versioned: str | dict[str, Any]
+    release_count: int
+    merged_seq: int
+    notes: tuple[str, ...]
+
+
+class Compiler(Protocol):
+    """(ocid, [(release, ingest_seq)...] in any order, published compiled release or None) -> facts.
+
+    ``base`` is passed only when the store holds an extendable record for the ocid.
+    """
+
+    def __call__(
+        self,
+        ocid: str,
+        releases: list[tuple[dict[str, Any], int]],
+        published: dict[str, Any] | None,
+        /,
+        *,
+        base: StoredBase | None = None,
+    ) -> RecordFacts: ...
 
 
 class _JsonbText(TypeDecorator[str]):
@@ -547,7 +579,32 @@ class Store:
                     ).where(published_compiled.c.ocid.in_(ocids))
                 )
             }
-        return [PendingOcid(ocid, tuple(stored[ocid]), published.get(ocid)) for ocid in ocids]
+            bases = {
+                row.ocid: StoredBase(
+                    compiled=row.compiled,
+                    versioned=row.versioned,
+                    release_count=int(row.release_count),
+                    merged_seq=int(row.merged_seq),
+                    notes=tuple(orjson.loads(row.notes)) if row.notes else (),
+                )
+                for row in conn.execute(
+                    select(
+                        _records_text.c.ocid,
+                        _records_text.c.compiled,
+                        _records_text.c.versioned,
+                        _records_text.c.release_count,
+                        _records_text.c.merged_seq,
+                        _records_text.c.notes,
+                    ).where(
+                        _records_text.c.ocid.in_(ocids),
+                        _records_text.c.merged_seq.is_not(None),
+                        _records_text.c.versioned.is_not(None),
+                    )
+                )
+            }
+        return [
+            PendingOcid(ocid, tuple(stored[ocid]), published.get(ocid), bases.get(ocid)) for ocid in ocids
+        ]
 
     def _write_compiled(self, pending: list[PendingOcid], compiled: list[CompiledRow]) -> int:
         """Write the records whose releases are still those compiled, and clear their pending marks."""
@@ -582,6 +639,8 @@ class Store:
             ocids = set(conn.execute(select(releases.c.ocid).distinct()).scalars())
             ocids.update(conn.execute(select(published_compiled.c.ocid)).scalars())
             self._mark_pending(conn, ocids)
+            # A full recompile (after a change to the merge rules): extend nothing stored.
+            conn.execute(update(records).values(merged_seq=None))
         return len(ocids)
 
     def _write_records(self, conn: Connection, compiled: Sequence[CompiledRow]) -> None:
