@@ -332,21 +332,28 @@ def what_changed(
                 first_seen[prefix] = min(first_seen.get(prefix, start), start)
     found: dict[int, list[Change]] = {i: [] for i in range(len(releases))}
     for prefix, start in sorted(first_seen.items(), key=lambda item: _path_text(item[0])):
-        parent_added = any(
-            first_seen.get(prefix[:d]) == start for d in range(1, len(prefix)) if prefix[d - 1][1]
-        )
-        if start > 0 and not parent_added:
+        if (
+            start > 0
+            and not any(  # not when its parent (a lot holding this document) is new too
+                first_seen.get(prefix[:d]) == start for d in range(1, len(prefix)) if prefix[d - 1][1]
+            )
+        ):
             key, member = prefix[-1]
             label = names.member(prefix) if key in NUMBERED and member else MEMBER_NAMES.get(key, "Entry")
             title = names.title(prefix)
             sentence = f"{label} added" + (f": {title}" if title else "")
             found[start].append(Change("added", _path_text(prefix), label, None, title, sentence))
     for (path, versions), start in zip(leaves, starts, strict=True):
+        if len(versions) == 1 and start == 0:
+            continue  # set by the first release and never changed: the usual case, nothing to say
         currency = currencies.get(path[:-1])
-        covered = any(
-            first_seen.get(path[: d + 1]) == start for d, (_, m) in enumerate(path) if m is not None
-        )
-        if start > 0 and not covered and versions[0].get("value") is not None:
+        if (
+            start > 0
+            and versions[0].get("value") is not None
+            and not any(  # covered by an "added" line for the member that holds it
+                first_seen.get(path[: d + 1]) == start for d, (_, m) in enumerate(path) if m is not None
+            )
+        ):
             found[start].append(
                 _describe(path, names.field(path), None, versions[0].get("value"), currency=currency, now=now)
             )
