@@ -309,7 +309,7 @@ def _hits_query(
     order, rank = _order(request, query, now, dialect)
     conditions: list[ColumnElement[bool] | TextClause]
     if within is not None:
-        conditions = [_among(dialect, within)]
+        conditions = [_among(dialect, within, after_match=rank is not None)]
     else:
         conditions = list(_conditions(request, query, now, dialect, with_text=False))
     text_match = _text_condition(query, dialect)
@@ -331,13 +331,18 @@ def _hits_query(
     return stmt.order_by(*order)
 
 
-def _among(dialect: str, ids: list[int]) -> TextClause:
-    """The row id is one of ``ids``: one bound parameter however many (a JSON array / an array)."""
+def _among(dialect: str, ids: list[int], *, after_match: bool = False) -> TextClause:
+    """The row id is one of ``ids``: one bound parameter however many (a JSON array / an array).
+
+    ``after_match``: a check on the FTS5 ``MATCH`` rows, not the way in. SQLite would otherwise
+    walk the ids and probe FTS5 for each (30 s instead of 70 ms for 14k ids at 100k notices);
+    ``rowid + 0`` keeps the constraint away from the planner.
+    """
     if dialect == "postgresql":
         return text("search_index.doc = ANY(:within)").bindparams(within=ids)
-    return text("search_index.rowid IN (SELECT value FROM json_each(:within))").bindparams(
-        within=json.dumps(ids)
-    )
+    rowid = "(search_index.rowid + 0)" if after_match else "search_index.rowid"
+    within = text(f"{rowid} IN (SELECT value FROM json_each(:within))")  # noqa: S608 - constants only
+    return within.bindparams(within=json.dumps(ids))
 
 
 def hit_from_row(row: Any) -> Hit:
@@ -429,7 +434,7 @@ def _best_by_bm25(  # noqa: PLR0917 - one step of _search_in_memory
     sql = f"SELECT rowid, {BM25} FROM search_fts WHERE search_fts MATCH ?"  # noqa: S608 - constants only
     params: list[Any] = [fts5_match(query)]
     if filtered:
-        sql += " AND rowid IN (SELECT value FROM json_each(?))"
+        sql += " AND (rowid + 0) IN (SELECT value FROM json_each(?))"  # see _among
         params.append(json.dumps(snapshot.doc[matched].tolist()))
     rows = conn.exec_driver_sql(f"{sql} ORDER BY 2 LIMIT ?", (*params, fetch)).all()
     truncated = len(rows) == fetch
