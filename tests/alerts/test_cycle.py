@@ -208,3 +208,29 @@ def test_no_reminder_once_the_bid_is_in(store: Store, tmp_path: Path, mailbox: M
     gina = verified_user(store, "gina@example.org")
     watch(store, gina, "ocds-gen-done", stage="submitted")
     assert run_cycle(store, mailer_for(mailbox), later()).watch_emails == 0
+
+
+def test_a_change_between_watching_and_the_first_cycle_is_alerted(
+    store: Store, tmp_path: Path, mailbox: Mailbox
+) -> None:
+    from tenderlens.accounts.store import watch as watch_notice
+
+    ocid = "ocds-gen-watch-early"
+    far = (datetime.now(UTC) + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    farther = (datetime.now(UTC) + timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    common = {"title": "Grounds care", "cpv": ("77314000", "Grounds maintenance"), "buyer": ("GB-1", "C")}
+    load(store, tmp_path, [release(ocid, deadline=far, date="2026-05-01T09:00:00Z", **common)])
+    hana = verified_user(store, "hana@example.org")
+    assert watch_notice(store, hana, ocid, datetime.now(UTC))
+    moved = release(
+        ocid,
+        deadline=farther,
+        date="2026-05-02T09:00:00Z",
+        release_id=f"{ocid}-2",
+        tag="tenderAmendment",
+        **common,
+    )
+    load(store, tmp_path, [moved], "moved.json")
+    summary = run_cycle(store, mailer_for(mailbox), later(), settings=AlertSettings(reminder_days=(7, 1)))
+    assert (summary.watch_emails, summary.changes) == (1, 1)
+    assert "Submission deadline moved from" in mailbox.text(mailbox.wait(1)[-1])

@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, select, update
 from tenderlens.accounts.model import instant
 from tenderlens.accounts.secrets import new_secret
 from tenderlens.accounts.tables import FREQUENCIES, STAGES, profiles, saved_searches, watchlist
+from tenderlens.alerts.watch import watch_state
 from tenderlens.match.profile import Profile
 
 if TYPE_CHECKING:
@@ -89,9 +90,15 @@ def get_watched(store: Store, user_id: int, ocid: str) -> Watched | None:
 
 
 def watch(store: Store, user_id: int, ocid: str, now: datetime, stage: str = STAGES[0]) -> bool:
-    """Add a notice to the watchlist; False if it was already there (nothing changes)."""
+    """Add a notice to the watchlist; False if it was already there (nothing changes).
+
+    The notice's alert facts as they are now become the watch's ``seen_state``, so a change
+    published between watching and the next alert cycle is still alerted on.
+    """
     if get_watched(store, user_id, ocid) is not None:
         return False
+    record = store.get_record(ocid)
+    seen_state = watch_state(record.compiled) if record is not None else None
     with store.writing() as conn:
         conn.execute(
             insert(watchlist).values(
@@ -101,6 +108,7 @@ def watch(store: Store, user_id: int, ocid: str, now: datetime, stage: str = STA
                 notes="",
                 created_at=instant(now),
                 updated_at=instant(now),
+                seen_state=seen_state,
             )
         )
     return True
