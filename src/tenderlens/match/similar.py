@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
+from tenderlens.match.facts import NoticeFacts
 from tenderlens.match.learn import features
 from tenderlens.match.score import Match, Reason, region_words
 from tenderlens.reference.cpv import cpv_divisions
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-    from tenderlens.match.facts import NoticeFacts
 
 SHARED_CODE: Final = 2.0
 SHARED_CODES_CAP: Final = 4.0
@@ -24,6 +24,13 @@ SHARED_WORDS_CAP: Final = 2.0
 THRESHOLD: Final = 1.5  # below this, two notices only happen to share a division or a word
 SHOWN: Final = 5
 CLASS_DIGITS: Final = 4
+
+
+@lru_cache(maxsize=4096)
+def title_words(title: str) -> frozenset[str]:
+    """The title's word features (``term:victim``), as :func:`features` finds them; cached, as
+    the same notices come back as candidates for their neighbours."""
+    return features(NoticeFacts(ocid="", title=title))
 
 
 def similarity(notice: NoticeFacts, other: NoticeFacts) -> Match:
@@ -54,8 +61,7 @@ def similarity(notice: NoticeFacts, other: NoticeFacts) -> Match:
     place = next((place for place in other.delivery_regions if place.code in regions), None)
     if place is not None:
         reasons.append(Reason("region", f"both delivered in {region_words(place)}", SHARED_REGION))
-    mine = {f for f in features(notice) if f.startswith("term:")}
-    words_shared = sorted(f.partition(":")[2] for f in features(other) if f in mine)
+    words_shared = sorted(f.partition(":")[2] for f in title_words(other.title) & title_words(notice.title))
     if words_shared:
         weight = min(SHARED_WORD * len(words_shared), SHARED_WORDS_CAP)
         quoted = ", ".join(f"'{word}'" for word in words_shared[:3])

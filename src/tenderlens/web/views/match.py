@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from tenderlens.accounts.model import User
+    from tenderlens.match.facts import NoticeFacts
     from tenderlens.search.request import SearchRequest
     from tenderlens.web.deps import AppState
 
@@ -50,7 +51,7 @@ def feedback_url(ocid: str) -> str:
 
 
 def _relevance(
-    conn: Connection, user: User | None, ocid: str
+    conn: Connection, user: User | None, ocid: str, facts: NoticeFacts | None
 ) -> tuple[dict[str, Any] | None, str | None, int | None]:
     """(the fit, or None; what to say instead; the user's verdict)."""
     if user is None:
@@ -59,7 +60,6 @@ def _relevance(
     profile = load_profile(conn, user.id)
     if profile is None:
         return None, "Set up your supplier profile to see how well this notice fits.", given
-    facts = load_facts(conn, [ocid]).get(ocid)
     if facts is None:
         return None, "This notice is not in the search index yet.", given
     return match_view(score(profile, facts, load_weights(conn, user.id))), None, given
@@ -69,14 +69,13 @@ def notice_match_context(state: AppState, ocid: str, now_path: str | None = None
     """The ``match`` block of a notice page: fit and reasons, feedback, similar notices."""
     user = template_user()
     with state.store.engine.connect() as conn:
-        relevance, note, given = _relevance(conn, user, ocid)
-        relevant, not_relevant = anonymous_counts(conn, ocid)
         facts = load_facts(conn, [ocid]).get(ocid)
+        relevance, note, given = _relevance(conn, user, ocid, facts)
+        relevant, not_relevant = anonymous_counts(conn, ocid)
         alike = []
         if facts is not None:
-            candidates = load_facts(conn, similar_candidates(conn, facts)).values()
-            found = similar(facts, candidates)
-            titles = {fact.ocid: fact for fact in candidates}
+            titles = load_facts(conn, similar_candidates(conn, facts))
+            found = similar(facts, titles.values())
             alike = [
                 {
                     "ocid": match.ocid,
