@@ -9,10 +9,11 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Final
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 
 from tenderlens import __version__
 from tenderlens.mail import Mailer
@@ -26,9 +27,9 @@ from tenderlens.web.routes import accounts as account_routes
 from tenderlens.web.routes import match as match_routes
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable
+    from collections.abc import AsyncIterator, Callable
 
-    from starlette.responses import Response
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -84,7 +85,7 @@ def create_app(
     app.state.tenderlens = state
     errors.install(app)
     auth.install(app, accounts or auth.AccountsState(AccountSettings.load(), Mailer()))
-    app.middleware("http")(_security_headers)
+    app.add_middleware(SecurityHeaders)
     static = resources.files("tenderlens.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     # Data routes first: their suffixes (.ics, /compiled.json, .atom) must win over the pages' paths.
@@ -97,9 +98,29 @@ def create_app(
     return app
 
 
-async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Any:
-    response = await call_next(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    return response
+SECURITY_HEADERS: Final = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Content-Security-Policy", CSP),
+)
+
+
+class SecurityHeaders:
+    """Add the security headers to every response that does not set its own (pure ASGI, so cheap)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

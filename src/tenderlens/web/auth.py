@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import contextvars
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response as StarletteResponse
 
 from tenderlens.accounts import users as accounts
 from tenderlens.accounts.model import User
@@ -33,10 +35,9 @@ from tenderlens.web.errors import WebError, error_body
 from tenderlens.web.rendering import ENVIRONMENT, json_response, wants_json
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
     from fastapi import FastAPI
     from starlette.responses import Response
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SESSION_COOKIE = "tl_session"
 BROWSER_COOKIE = "tl_browser"
@@ -104,33 +105,49 @@ def resolve(request: Request) -> Auth:
     return Auth(csrf_token=csrf_token_for(secret), new_browser_secret=secret)
 
 
-async def auth_middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Any:
-    if request.url.path.startswith("/static/"):
-        return await call_next(request)
-    auth = await run_in_threadpool(resolve, request)
-    request.state.auth = auth
-    reset = _CURRENT.set(auth)
-    reset_state = _STATE.set(request.app.state.tenderlens)
-    try:
-        response = await call_next(request)
-    finally:
-        _STATE.reset(reset_state)
-        _CURRENT.reset(reset)
-    if (
-        auth.new_browser_secret
-        and auth.via is None
-        and SESSION_COOKIE not in response.headers.get("set-cookie", "")
-    ):
-        settings = accounts_state(request).settings
-        response.set_cookie(
-            BROWSER_COOKIE,
-            auth.new_browser_secret,
-            httponly=True,
-            samesite="lax",
-            secure=settings.secure_cookies,
-            path="/",
-        )
-    return response
+class AuthMiddleware:
+    """Resolve who is asking once per request, for the routes and the templates (pure ASGI).
+
+    Not ``BaseHTTPMiddleware``: that runs the app in another task and copies each response
+    through a stream, which costs every request; here the ``http.response.start`` message is
+    only looked at, to add the ``tl_browser`` cookie a new browser needs.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        auth = await run_in_threadpool(resolve, request)
+        request.state.auth = auth
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and auth.new_browser_secret and auth.via is None:
+                headers = MutableHeaders(scope=message)
+                if not any(SESSION_COOKIE in value for value in headers.getlist("set-cookie")):
+                    headers.append("set-cookie", _browser_cookie(request, auth.new_browser_secret))
+            await send(message)
+
+        reset = _CURRENT.set(auth)
+        reset_state = _STATE.set(request.app.state.tenderlens)
+        try:
+            await self.app(scope, receive, send_with_cookie)
+        finally:
+            _STATE.reset(reset_state)
+            _CURRENT.reset(reset)
+
+
+def _browser_cookie(request: Request, secret: str) -> str:
+    """The ``Set-Cookie`` value of a new browser's secret (httponly, lax, secure when configured)."""
+    settings = accounts_state(request).settings
+    cookie = StarletteResponse()
+    cookie.set_cookie(
+        BROWSER_COOKIE, secret, httponly=True, samesite="lax", secure=settings.secure_cookies, path="/"
+    )
+    return cookie.headers["set-cookie"]
 
 
 def request_auth(request: Request) -> Auth:
@@ -264,7 +281,7 @@ async def _sign_in_required(request: Request, _exc: Exception) -> Response:
 def install(app: FastAPI, accounts_state: AccountsState) -> None:
     """Wire auth into the app: its state, the middleware, the sign-in handler, template globals."""
     app.state.accounts = accounts_state
-    app.middleware("http")(auth_middleware)
+    app.add_middleware(AuthMiddleware)
     app.add_exception_handler(SignInRequired, _sign_in_required)
     ENVIRONMENT.globals.update(
         csrf_token=_CsrfToken(), current_user=template_user, watching=template_watching, csrf_field=CSRF_FIELD
