@@ -298,7 +298,10 @@ class Store:
         """
         if self.engine.dialect.name == "postgresql":
             with self.engine.connect() as conn:
-                key = conn.execute(text("SELECT hashtext(:name)"), {"name": name}).scalar_one()
+                # Keyed by schema too: two stores in one database (schemas) are two stores.
+                key = conn.execute(
+                    text("SELECT hashtext(current_schema() || '/' || :name)"), {"name": name}
+                ).scalar_one()
                 if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar_one():
                     raise LockBusy(name)
                 try:
