@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import groupby
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Text, bindparam, literal_column, select, union_all
@@ -45,34 +46,41 @@ def _flag(value: Any) -> bool | None:
 
 
 def load_facts(conn: Connection, ocids: Iterable[str]) -> dict[str, NoticeFacts]:
-    """The facts of each ocid that is in the index (others are left out), in chunks."""
+    """The facts of each ocid that is in the index (others are left out): one query per chunk.
+
+    The notice's row joined to its terms, so a notice with n terms comes back as n rows
+    (one, with no term, if it has none).
+    """
     wanted = list(dict.fromkeys(ocids))
     found: dict[str, NoticeFacts] = {}
+    t = search_terms.c
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
-        terms: dict[str, dict[str, list[Labelled]]] = {}
         rows = conn.execute(
-            select(search_terms.c.ocid, search_terms.c.facet, search_terms.c.value, search_terms.c.label)
-            .where(search_terms.c.ocid.in_(chunk))
-            .order_by(search_terms.c.ocid, search_terms.c.facet, search_terms.c.value)
+            select(*COLUMNS, t.facet, t.value, t.label)
+            .select_from(search_index.outerjoin(search_terms, t.ocid == search_index.c.ocid))
+            .where(search_index.c.ocid.in_(chunk))
+            .order_by(search_index.c.ocid, t.facet, t.value)
         )
-        for ocid, facet, value, label in rows:
-            terms.setdefault(ocid, {}).setdefault(facet, []).append(Labelled(value, label))
-        for row in conn.execute(select(*COLUMNS).where(search_index.c.ocid.in_(chunk))):
-            mine = terms.get(row.ocid, {})
-            found[row.ocid] = NoticeFacts(
-                ocid=row.ocid,
-                title=row.title or "",
-                description=row.excerpt or "",
-                buyer_key=row.buyer_key,
-                buyer_name=row.buyer_name,
-                cpv=tuple(mine.get("cpv", ())),
-                buyer_regions=tuple(mine.get("buyer_region", ())),
-                delivery_regions=tuple(mine.get("delivery_region", ())),
-                value_amount=row.value_amount,
-                value_currency=row.value_currency,
-                sme=_flag(row.sme),
-                vcse=_flag(row.vcse),
+        for ocid, notice_rows in groupby(rows, key=lambda row: row.ocid):
+            first, *rest = notice_rows
+            terms: dict[str, list[Labelled]] = {}
+            for row in (first, *rest):
+                if row.facet is not None:
+                    terms.setdefault(row.facet, []).append(Labelled(row.value, row.label))
+            found[ocid] = NoticeFacts(
+                ocid=ocid,
+                title=first.title or "",
+                description=first.excerpt or "",
+                buyer_key=first.buyer_key,
+                buyer_name=first.buyer_name,
+                cpv=tuple(terms.get("cpv", ())),
+                buyer_regions=tuple(terms.get("buyer_region", ())),
+                delivery_regions=tuple(terms.get("delivery_region", ())),
+                value_amount=first.value_amount,
+                value_currency=first.value_currency,
+                sme=_flag(first.sme),
+                vcse=_flag(first.vcse),
             )
     return {ocid: found[ocid] for ocid in wanted if ocid in found}
 
