@@ -409,6 +409,8 @@ def _parse_whole(data: bytes) -> Any:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
         return _REFUSED
+    if type(value) is dict and "releases" not in value and "records" not in value:
+        return value  # a bare release (most JSON Lines): nothing is streamed from it
     releases, records = _package_keys(value)
     if data.count(b'"releases"') != releases or data.count(b'"records"') != records:
         return _REFUSED  # perhaps a duplicate key: streaming reads both arrays, orjson the last
