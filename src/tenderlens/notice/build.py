@@ -227,20 +227,34 @@ def _stages(
     awards: list[Mapping[str, Any]],
     contracts: list[Mapping[str, Any]],
 ) -> tuple[tuple[str, ...], str | None]:
-    """All stages the process has reached (from tags and sections present), and the current one."""
+    """All stages the process has reached, and the current one, in words."""
+    reached, current = stage_codes(compiled, [entry.tags for entry in entries], awards, contracts)
+    return tuple(STAGE_WORDS[stage] for stage in reached), STAGE_WORDS[current] if current else None
+
+
+def stage_codes(
+    compiled: Mapping[str, Any],
+    tag_lists: Sequence[Sequence[str]],
+    awards: list[Mapping[str, Any]],
+    contracts: list[Mapping[str, Any]],
+) -> tuple[tuple[str, ...], str | None]:
+    """Stages reached (from tags and the sections present) and the current one (the latest tags win).
+
+    ``tag_lists`` are the releases' tags in merge order. One rule for the notice and for the
+    listing the compile path keeps (:mod:`tenderlens.search.listing`), so they never disagree.
+    """
     reached: set[str] = set()
-    for entry in entries:
-        reached.update(TAG_STAGE[tag] for tag in entry.tags if tag in TAG_STAGE)
+    for tags in tag_lists:
+        reached.update(TAG_STAGE[tag] for tag in tags if tag in TAG_STAGE)
     reached.update(TAG_STAGE[tag] for tag in strings(compiled.get("tag")) if tag in TAG_STAGE)
     planning = obj(compiled.get("planning"))
     tender = obj(compiled.get("tender"))
     if any(planning.get(key) for key in ("documents", "milestones", "budget", "rationale")):
         reached.add("planning")
-    tender_docs = objs(tender.get("documents"))
     if (
         obj(tender.get("tenderPeriod"))
         or text(tender.get("status")) == "active"
-        or any(text(doc.get("documentType")) == "tenderNotice" for doc in tender_docs)
+        or any(text(doc.get("documentType")) == "tenderNotice" for doc in objs(tender.get("documents")))
     ):
         reached.add("tender")
     if any(award.get("suppliers") or award.get("value") or award.get("date") for award in awards):
@@ -251,11 +265,11 @@ def _stages(
         reached.add("implementation")
     ordered = tuple(stage for stage in STAGES if stage in reached)
     current = ordered[-1] if ordered else None
-    latest_tags = next((entry.tags for entry in reversed(entries) if entry.tags), ())
+    latest_tags = next((tags for tags in reversed(tag_lists) if tags), ())
     latest = [STAGES.index(TAG_STAGE[tag]) for tag in latest_tags if tag in TAG_STAGE]
     if latest:
         current = STAGES[max(latest)]
-    return tuple(STAGE_WORDS[stage] for stage in ordered), STAGE_WORDS[current] if current else None
+    return ordered, current
 
 
 def _category(tender: Mapping[str, Any], awards: list[Mapping[str, Any]]) -> str | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from tenderlens.notice.build import stage_codes
 from tenderlens.notice.context import Context, money_text
 from tenderlens.notice.history import (
     _release_document,  # the same lookup from_releases makes
@@ -29,8 +30,6 @@ from tenderlens.notice.parts import classifications, cpv_codes
 from tenderlens.notice.safe import EMPTY, boolean, ident, number, obj, objs, path, strings, text
 from tenderlens.notice.words import (
     STAGE_WORDS,
-    STAGES,
-    TAG_STAGE,
     amount_text,
     legal_basis_name,
     regime_name,
@@ -142,33 +141,8 @@ def _current_stage(
     awards: list[Mapping[str, Any]],
     contracts: list[Mapping[str, Any]],
 ) -> str | None:
-    """The current stage, by ``build._stages``'s rules (the latest tags win over sections present)."""
-    reached: set[str] = set()
-    for tags in tag_lists:
-        reached.update(TAG_STAGE[tag] for tag in tags if tag in TAG_STAGE)
-    reached.update(TAG_STAGE[tag] for tag in strings(compiled.get("tag")) if tag in TAG_STAGE)
-    planning = obj(compiled.get("planning"))
-    tender = obj(compiled.get("tender"))
-    if any(planning.get(key) for key in ("documents", "milestones", "budget", "rationale")):
-        reached.add("planning")
-    if (
-        obj(tender.get("tenderPeriod"))
-        or text(tender.get("status")) == "active"
-        or any(text(doc.get("documentType")) == "tenderNotice" for doc in objs(tender.get("documents")))
-    ):
-        reached.add("tender")
-    if any(award.get("suppliers") or award.get("value") or award.get("date") for award in awards):
-        reached.add("award")
-    if contracts:
-        reached.add("contract")
-    if any(obj(contract.get("implementation")) for contract in contracts):
-        reached.add("implementation")
-    ordered = [stage for stage in STAGES if stage in reached]
-    current = ordered[-1] if ordered else None
-    latest_tags = next((tags for tags in reversed(tag_lists) if tags), ())
-    latest = [STAGES.index(TAG_STAGE[tag]) for tag in latest_tags if tag in TAG_STAGE]
-    if latest:
-        current = STAGES[max(latest)]
+    """The current stage in words, by the notice's own rule (:func:`tenderlens.notice.build.stage_codes`)."""
+    _, current = stage_codes(compiled, tag_lists, awards, contracts)
     return STAGE_WORDS[current] if current else None
 
 
