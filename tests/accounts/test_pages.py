@@ -343,3 +343,19 @@ def test_watch_from_the_notice_page_and_save_from_the_search_page(
     assert saved.status_code == 303
     [search] = client.get("/account/searches.json").json()["searches"]
     assert search["query"] == "q=support&sort=newest"
+
+
+def test_sign_up_says_when_the_confirmation_could_not_be_emailed(site_url: str) -> None:
+    from tenderlens.settings import AccountSettings
+    from tenderlens.web.auth import AccountsState
+    from tests.accounts.mailbox import Mailbox, mailer_for
+
+    unreachable = AccountsState(
+        AccountSettings(base_url="http://tenderlens.test"), mailer_for(Mailbox(port=1))
+    )
+    with TestClient(create_app(site_url, clock=fixed_clock, accounts=unreachable)) as client:
+        response = sign_up(client, "nomail@example.org")
+        assert response.headers["location"] == "/account?welcome=1&sent=0"
+        page = client.get(response.headers["location"]).text
+    assert "We could not send the email just now" in page
+    assert "We have emailed you a link" not in page

@@ -122,9 +122,9 @@ def sign_up(
         context = {**_sign_up_context(accounts), "form": {"email": email}}
         return form_error(request, "account_sign_up.html", context, error)
     session = users.start_session(state.store, created.user.id, now, _session_lifetime(accounts))
-    response = done(
-        request, "/account?welcome=1", {"user": created.user, "email_sent": created.email_sent}, status=201
-    )
+    # Say so when the confirmation could not be emailed (no SMTP server reachable, say).
+    welcome = "/account?welcome=1" if created.email_sent else "/account?welcome=1&sent=0"
+    response = done(request, welcome, {"user": created.user, "email_sent": created.email_sent}, status=201)
     auth.set_session_cookie(response, session, accounts.settings)
     return response
 
