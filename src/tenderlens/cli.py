@@ -438,6 +438,7 @@ def start_command(
                     "Full CPV labels:       [bold]tenderlens reference load cpv cpv2008.csv[/]",
                     "Browse and search:     [bold]tenderlens serve[/]   (then open http://127.0.0.1:8000/)",
                     "Live notices:          [bold]tenderlens harvest fts[/] or [bold]serve --harvest[/]",
+                    "Accounts, alerts:      [bold]serve --alerts[/], TENDERLENS_SMTP_HOST (docs/accounts.md)",
                 )
             ),
             title="Next steps",
