@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import insert
 
+from tenderlens.accounts import store as accounts_store
 from tenderlens.accounts.model import instant
-from tenderlens.accounts.tables import profiles, saved_searches, watchlist
+from tenderlens.accounts.tables import profiles, saved_searches
 from tenderlens.accounts.users import create_user, mark_verified
 from tests.accounts.mailbox import Mailbox, start_mailbox
 
@@ -71,10 +72,5 @@ def save_search(
 
 
 def watch(store: Store, user_id: int, ocid: str, stage: str = "interested") -> None:
-    now = instant(datetime.now(UTC))
-    with store.writing() as conn:
-        conn.execute(
-            insert(watchlist).values(
-                user_id=user_id, ocid=ocid, stage=stage, notes="", created_at=now, updated_at=now
-            )
-        )
+    """Watch a notice as the notice page's form does (its alert facts recorded at once)."""
+    assert accounts_store.watch(store, user_id, ocid, datetime.now(UTC), stage)
