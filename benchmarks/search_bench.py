@@ -33,6 +33,7 @@ from run import QUERIES, ms  # noqa: E402  (the shared query list and percentile
 
 # isort: off
 from tenderlens.store import Store  # noqa: E402  (first: the store imports the search index)
+from tenderlens.search.engine import sync_engine  # noqa: E402
 from tenderlens.search.request import SearchRequest  # noqa: E402
 from tenderlens.search.run import SearchTimeoutError, run_search  # noqa: E402
 from tenderlens.search.tables import search_index  # noqa: E402
@@ -81,9 +82,19 @@ def rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def bench(url: str, repeats: int, *, profile: bool) -> dict[str, Any]:
+def bench(url: str, repeats: int, *, profile: bool, text_engine: bool = True) -> dict[str, Any]:
     store = Store.open(url if "://" in url else f"sqlite:///{url}")
     engine = store.engine
+    build_s = None
+    if text_engine:
+        # Build or catch up the tantivy index first, timed apart from the searches.
+        started = time.perf_counter()
+        sync_engine(engine)
+        build_s = round(time.perf_counter() - started, 2)
+    else:
+        import tenderlens.search.run as search_run  # noqa: PLC0415
+
+        search_run.text_engine_for = lambda _engine: None  # type: ignore[assignment]
     from tenderlens.web.app import store_reference  # noqa: PLC0415
 
     reference = store_reference(store)
@@ -106,6 +117,8 @@ def bench(url: str, repeats: int, *, profile: bool) -> dict[str, Any]:
         "notices": notices,
         "requests": len(mix),
         "repeats": repeats,
+        "text_engine": text_engine,
+        "text_engine_sync_s": build_s,
     }
     rss_before = rss_mb()
     for label, facets in (("with_facets", True), ("without_facets", False)):
@@ -149,12 +162,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="time each SQL statement shape")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--no-engine", action="store_true", help="rank with SQL (bm25 / ts_rank), not the tantivy index"
+    )
     args = parser.parse_args(argv)
-    result = bench(args.db, args.repeats, profile=args.profile)
+    result = bench(args.db, args.repeats, profile=args.profile, text_engine=not args.no_engine)
     print(
         f"\nsearch: {result['backend']}, {result['notices']:,} notices, "
         f"{result['requests']} requests x {args.repeats}"
     )
+    if result["text_engine"]:
+        print(f"  text engine: built / synced in {result['text_engine_sync_s']} s before timing")
+    else:
+        print("  text engine: off (SQL ranking)")
     for label in ("with_facets", "without_facets"):
         s = result[label]
         print(

@@ -38,8 +38,9 @@ from sqlalchemy.exc import OperationalError
 
 from tenderlens.exceptions import TenderlensError
 from tenderlens.search import facets as facet_labels
-from tenderlens.search.columns import columns_for
+from tenderlens.search.columns import columns_for, doc_column
 from tenderlens.search.counts import combined, facet_counts, filter_masks, newest_candidates
+from tenderlens.search.engine import text_engine_for
 from tenderlens.search.query import ParsedQuery, Term, fts5_excluded, fts5_match, parse_query
 from tenderlens.search.request import CLOSING_PRESETS, NONE, VALUE_BANDS, SearchRequest
 from tenderlens.search.tables import search_index, search_terms
@@ -47,10 +48,12 @@ from tenderlens.search.tables import search_index, search_terms
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
+    import tantivy
     from sqlalchemy import Connection, Engine, Select, TextClause
 
     from tenderlens.reference import Reference
     from tenderlens.search.columns import Snapshot
+    from tenderlens.search.engine import TextEngine
     from tenderlens.search.facets import Facet
 
 TIME_LIMIT_SECONDS: Final = 5.0
@@ -372,10 +375,22 @@ def run_search(
             conn = conn.execution_options(isolation_level="REPEATABLE READ")  # noqa: PLW2901
         # Outside the time limit: the first search of a process loads the columns (seconds at 1M).
         snapshot = columns_for(engine).at(conn) if in_memory else None
+        ranker = None
+        if snapshot is not None and request.sort == "relevance" and query.groups:
+            text_engine = text_engine_for(engine)
+            searcher = text_engine.ready(conn) if text_engine is not None else None
+            ranker = (text_engine, searcher) if text_engine is not None and searcher is not None else None
         with time_limited(conn):
             if snapshot is not None:
                 return _search_in_memory(
-                    conn, snapshot, request, query, now, reference=reference, with_facets=with_facets
+                    conn,
+                    snapshot,
+                    request,
+                    query,
+                    now,
+                    reference=reference,
+                    with_facets=with_facets,
+                    ranker=ranker,
                 )
             total = int(
                 conn.execute(
@@ -462,6 +477,70 @@ def _best_by_bm25(  # noqa: PLR0917 - one step of _search_in_memory
     return [hit for hit, _ in found[:wanted]]
 
 
+SMALL_FILTERED: Final = 20_000  # filtered matches few enough to hand tantivy as a set of row ids
+MAX_TOP: Final = 100_000  # tantivy hits to read before handing the ranking back to SQL
+
+
+def _best_by_engine(  # noqa: PLR0917 - one step of _search_in_memory
+    conn: Connection,
+    ranker: tuple[TextEngine, tantivy.Searcher],
+    snapshot: Snapshot,
+    query: ParsedQuery,
+    matched: Any,
+    text_matches: int,
+    wanted: int,
+) -> list[Hit] | None:
+    """The ``wanted`` best matches by tantivy's score (then newest, then ocid), or None.
+
+    Top-k over the text alone, oversampled by how much the filters keep (``matched`` against
+    ``text_matches``) and widened until enough hits pass the filters; a small filtered set is
+    given to tantivy as row ids instead. None (the caller ranks with SQL) when the hits run
+    out before the page is full (the two indexes disagree) or ties need more than MAX_TOP.
+    """
+    text_engine, searcher = ranker
+    total = int(matched.sum())
+    fetch = wanted + RANK_SPARE
+    tantivy_query = text_engine.query(conn, query)
+    if total < text_matches and total <= SMALL_FILTERED:
+        tantivy_query = text_engine.within(snapshot.doc[matched].tolist(), tantivy_query)
+        limit = fetch
+    else:
+        limit = min(MAX_TOP, int(fetch * text_matches / max(1, total) * 1.5) + fetch)
+    while True:
+        top = text_engine.top(searcher, tantivy_query, limit)
+        truncated = top.count > len(top.docs)
+        inside = (top.docs >= 0) & (top.docs < len(snapshot.where))
+        positions = np.full(len(top.docs), -1, dtype=np.int64)
+        positions[inside] = snapshot.where[top.docs[inside]]
+        keep = positions >= 0
+        keep[keep] = matched[positions[keep]]
+        docs, scores = top.docs[keep], top.scores[keep]
+        if len(docs) >= wanted:
+            edge = scores[wanted - 1]
+            if not truncated or top.scores[-1] < edge:
+                chosen = scores >= edge
+                docs, scores = docs[chosen], scores[chosen]
+                break
+        elif not truncated:
+            if len(docs) < min(wanted, total):
+                return None
+            break
+        if limit >= MAX_TOP:
+            return None
+        limit = min(MAX_TOP, limit * 4)
+    score_of = dict(zip(docs.tolist(), scores.tolist(), strict=True))
+    dialect = conn.dialect.name
+    read = conn.execute(
+        select(*HIT_COLUMNS, doc_column(dialect).label("doc")).where(_among(dialect, list(score_of)))
+    )
+    found = [(hit_from_row(row), score_of[row.doc]) for row in read]
+    found.sort(key=lambda pair: pair[0].ocid)
+    found.sort(key=lambda pair: pair[0].published or "", reverse=True)
+    found.sort(key=lambda pair: pair[0].published is None)
+    found.sort(key=lambda pair: pair[1], reverse=True)
+    return [hit for hit, _ in found[:wanted]]
+
+
 def _search_in_memory(
     conn: Connection,
     snapshot: Snapshot,
@@ -471,6 +550,7 @@ def _search_in_memory(
     *,
     reference: Reference | None,
     with_facets: bool,
+    ranker: tuple[TextEngine, tantivy.Searcher] | None = None,
 ) -> SearchResult:
     dialect = conn.dialect.name
     if query.is_empty:
@@ -486,7 +566,11 @@ def _search_in_memory(
     newest = request.sort == "newest" or (request.sort == "relevance" and not query.groups)
     candidates = newest_candidates(snapshot, matched, offset + request.per_page) if newest else None
     ranked = None
-    if request.sort == "relevance" and query.groups and dialect == "sqlite" and total:
+    if ranker is not None and total:
+        ranked = _best_by_engine(
+            conn, ranker, snapshot, query, matched, int(base.sum()), offset + request.per_page
+        )
+    if ranked is None and request.sort == "relevance" and query.groups and dialect == "sqlite" and total:
         ranked = _best_by_bm25(
             conn, snapshot, query, matched, offset + request.per_page, filtered=bool(masks)
         )

@@ -1,0 +1,219 @@
+"""The tantivy text engine: the same matches as the database's full-text index, kept in step.
+
+Match sets are compared with FTS5 / the tsvector (``_text_ids``) on the oracle's words, which
+both stemmers leave alone; then the index must follow inserts, rewrites and deletes through
+the change log, rebuild when the log was pruned past it, and step aside (SQL ranking, same
+answers) when another writer holds its lock.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+from sqlalchemy import delete, text
+
+# isort: off
+from tenderlens.store import Store  # first: the store imports the search index
+from tenderlens.search.columns import head
+from tenderlens.search.engine import sync_engine, text_engine_for
+from tenderlens.search.query import parse_query
+from tenderlens.search.request import SearchRequest
+from tenderlens.search.run import _text_ids, run_search
+from tenderlens.search.tables import search_index
+from tests.search.test_search_oracle import NOW, make_document, passes, rewritten, write
+# isort: on
+
+if TYPE_CHECKING:
+    from tenderlens.search.document import SearchDocument
+
+QUERIES = (
+    "gutter",
+    "window roof",
+    "window OR roof",
+    "school -kitchen",
+    "-bridge",
+    '"gutter window"',
+    '"library fleet" OR kitchen',
+    "fleet OR bridge school",
+    "nothingmatches",
+)
+HOSTILE = (
+    'title:gutter AND "',
+    "*",
+    "NEAR(gutter window)",
+    "gutter) OR (1=1",
+    "\x00\x01 gutter \u202e",
+    "-",
+    '""',
+    "OR OR OR",
+    "a" * 5000,
+    "gutter " * 200,
+    "'; DROP TABLE search_index; --",
+    "doc:9223372036854775808",
+)
+
+
+def engine_docs(engine_: object, q: str) -> set[int]:
+    """Every row id the text engine matches for ``q``."""
+    from sqlalchemy import Engine
+
+    assert isinstance(engine_, Engine)
+    found = text_engine_for(engine_)
+    assert found is not None
+    with engine_.connect() as conn:
+        searcher = found.ready(conn, wait=True)
+        assert searcher is not None
+        query = found.query(conn, parse_query(q))
+        top = found.top(searcher, query, 100_000)
+    assert top.count == len(top.docs)
+    return set(top.docs.tolist())
+
+
+def database_docs(engine_: object, q: str) -> set[int]:
+    """The row ids the database's full-text index matches (all rows minus them, for exclusions only)."""
+    from sqlalchemy import Engine
+
+    assert isinstance(engine_, Engine)
+    parsed = parse_query(q)
+    with engine_.connect() as conn:
+        ids = set(_text_ids(conn, parsed).tolist())
+        doc = "rowid" if conn.dialect.name == "sqlite" else "doc"
+        every = {int(row[0]) for row in conn.execute(text(f"SELECT {doc} FROM search_index"))}
+        # FTS5 keeps the text of a row deleted from search_index directly (search uses the rows there).
+        # For exclusions only, FTS5 gives the excluded rows; PostgreSQL's tsquery the others.
+        return ids & every if parsed.groups or doc == "doc" else every - ids
+
+
+def check_matches(url: str, docs: list[SearchDocument]) -> None:
+    with Store.open(url) as store:
+        for q in QUERIES:
+            expected = database_docs(store.engine, q)
+            found = engine_docs(store.engine, q)
+            if '"' in q and store.engine.dialect.name == "postgresql":
+                # PostgreSQL's concatenated tsvector lets a phrase run from one field into the
+                # next; FTS5 and the engine keep a phrase inside one field.
+                assert found <= expected, q
+            else:
+                assert found == expected, q
+            assert (
+                len(expected) == sum(passes(doc, SearchRequest(q=q.replace('"', ""))) for doc in docs)
+                or '"' in q
+            )
+
+
+@pytest.fixture
+def corpus(store_url: str) -> list[SearchDocument]:
+    rng = random.Random(7)
+    docs = [make_document(rng, number) for number in range(300)]
+    write(store_url, docs)
+    return docs
+
+
+def test_the_engine_matches_what_the_database_matches(store_url: str, corpus: list[SearchDocument]) -> None:
+    check_matches(store_url, corpus)
+
+
+def test_the_engine_follows_inserts_rewrites_and_deletes(
+    store_url: str, corpus: list[SearchDocument]
+) -> None:
+    check_matches(store_url, corpus)
+    rng = random.Random(11)
+    docs = {doc.ocid: doc for doc in corpus}
+    changed = rewritten(corpus[:40], rng) + [make_document(rng, number) for number in range(300, 330)]
+    write(store_url, changed)
+    docs.update({doc.ocid: doc for doc in changed})
+    check_matches(store_url, list(docs.values()))
+    gone = [doc.ocid for doc in corpus[40:60]]
+    with Store.open(store_url) as store, store.engine.begin() as conn:
+        conn.execute(delete(search_index).where(search_index.c.ocid.in_(gone)))
+    for ocid in gone:
+        del docs[ocid]
+    with Store.open(store_url) as store:
+        assert sync_engine(store.engine)
+        found = text_engine_for(store.engine)
+        assert found is not None
+        with store.engine.connect() as conn:
+            assert found.searcher_at(head(conn)) is not None
+    check_matches(store_url, list(docs.values()))
+
+
+def test_a_pruned_log_rebuilds_the_index(store_url: str, corpus: list[SearchDocument]) -> None:
+    check_matches(store_url, corpus)
+    changed = rewritten(corpus[100:130], random.Random(12))
+    write(store_url, changed)
+    write(store_url, changed[:1])
+    with Store.open(store_url) as store, store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM search_changes WHERE seq < (SELECT max(seq) FROM search_changes)"))
+    docs = {doc.ocid: doc for doc in corpus} | {doc.ocid: doc for doc in changed}
+    check_matches(store_url, list(docs.values()))
+
+
+def test_a_broken_index_is_rebuilt(store_url: str, corpus: list[SearchDocument]) -> None:
+    check_matches(store_url, corpus)
+    with Store.open(store_url) as store:
+        found = text_engine_for(store.engine)
+        assert found is not None
+        for path in found.directory.iterdir():
+            if path.name == "meta.json":
+                path.write_text("not json")
+    check_matches(store_url, corpus)
+
+
+def test_a_held_writer_lock_falls_back_to_sql(store_url: str, corpus: list[SearchDocument]) -> None:
+    """Another writer holds tantivy's lock while the index is behind: the SQL ranking answers."""
+    check_matches(store_url, corpus)
+    changed = rewritten(corpus[:20], random.Random(13))
+    write(store_url, changed)
+    docs = {doc.ocid: doc for doc in corpus} | {doc.ocid: doc for doc in changed}
+    with Store.open(store_url) as other:
+        holder = text_engine_for(other.engine)
+        assert holder is not None
+        writer = holder._open().writer(15_000_000, 1)
+        with Store.open(store_url) as store:
+            request = SearchRequest(q="gutter", per_page=100)
+            result = run_search(store.engine, request, NOW)
+            assert {hit.ocid for hit in result.hits} == {
+                doc.ocid for doc in docs.values() if passes(doc, request)
+            }
+            searcher_engine = text_engine_for(store.engine)
+            assert searcher_engine is not None
+            with store.engine.connect() as conn:
+                assert searcher_engine.searcher_at(head(conn)) is None  # still behind: not used
+        writer.rollback()
+        del writer
+    check_matches(store_url, list(docs.values()))
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_hostile_queries_are_just_words(store_url: str, corpus: list[SearchDocument], q: str) -> None:
+    with Store.open(store_url) as store:
+        result = run_search(store.engine, SearchRequest(q=q), NOW)
+        in_sql = run_search(store.engine, SearchRequest(q=q), NOW, in_memory=False)
+        assert result.total == in_sql.total
+        assert {hit.ocid for hit in result.hits} <= {doc.ocid for doc in corpus}
+
+
+def test_filtered_ranking_keeps_only_filtered_rows(store_url: str, corpus: list[SearchDocument]) -> None:
+    """A filter keeping few of the text matches (the row-id set path) and one keeping many (oversampling)."""
+    with Store.open(store_url) as store:
+        for request in (
+            SearchRequest(q="window OR roof", cpv=("90",), per_page=7),
+            SearchRequest(q="window OR roof OR school OR gutter", source=("fts", "other"), per_page=7),
+        ):
+            expected = {doc.ocid for doc in corpus if passes(doc, request)}
+            pages = []
+            for page in range(1, 40):
+                hits = run_search(store.engine, SearchRequest(**{**_fields(request), "page": page}), NOW).hits
+                if not hits:
+                    break
+                pages.extend(hit.ocid for hit in hits)
+            assert len(pages) == len(set(pages))
+            assert set(pages) == expected
+            assert np.all(np.array([ocid in expected for ocid in pages]))
+
+
+def _fields(request: SearchRequest) -> dict[str, object]:
+    return {name: getattr(request, name) for name in request.__dataclass_fields__}
