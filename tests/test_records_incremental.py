@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from ocdsmerge import Merger
+from sqlalchemy import update
 
+from tenderlens import ingest as ingest_module
 from tenderlens import records
 from tenderlens.compile import MERGE_RULES
 from tenderlens.ingest import ingest
 from tenderlens.store import Store
+from tenderlens.store.schema import records as records_table
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -165,3 +170,117 @@ def test_a_history_needing_the_workaround_is_not_extended(
     ingest(store, [write(tmp_path / "b.jsonl", releases[2:])], workers=0)
     assert counter.extended == []
     assert counter.whole == [3]
+
+
+class CompileRecorder:
+    """The compiles ingest runs: how many releases each was handed, with or without a base, and what it gave."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[tuple[int, bool]] = []
+        self.facts: list[Any] = []
+        real = records.compile_record
+
+        def compile_record(ocid: str, releases: Any, published: Any, *, base: Any = None) -> Any:
+            self.calls.append((len(releases), base is not None))
+            facts = real(ocid, releases, published, base=base)
+            self.facts.append(facts)
+            return facts
+
+        monkeypatch.setattr(ingest_module, "compile_record", compile_record)
+
+
+def varied_history(ocid: str, count: int) -> list[dict[str, Any]]:
+    """:func:`history` with what the listing reads of earlier releases varied: missing, empty or
+    kind-less notice documents (the compiled release's document is read then), a notice
+    restated by a later release, a lone-string tag."""
+    releases = history(ocid, count)
+    for k, release in enumerate(releases):
+        docs = release["tender"]["documents"]
+        if k % 4 == 1:
+            # its own notice document states no type
+            docs[0] = {"id": release["id"], "documentType": "tenderNotice", "datePublished": release["date"]}
+            # and it restates the previous notice's: the compiled release's differs from the release's own
+            docs.append({"id": releases[k - 1]["id"], "noticeType": "UK6"})
+        elif k % 4 == 2:
+            release["tender"]["documents"] = []  # none: the compiled release's is read
+        elif k % 4 == 3:
+            docs[0]["noticeType"] = f"UK{1 + k % 6}"
+            docs[0]["description"] = "Contract award notice"
+        if k == 2:
+            release["tag"] = "planningUpdate"
+    return releases
+
+
+def test_one_new_release_is_all_a_compile_reads_and_it_lists_as_a_full_compile(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    releases = varied_history("ocds-h6vhtk-0inc04", 9)
+    recorder = CompileRecorder(monkeypatch)
+    stepwise = Store.open(store_url)
+    try:
+        for k, release in enumerate(releases):
+            recorder.calls.clear()
+            ingest(stepwise, [write(tmp_path / f"step-{k}.jsonl", [release])], workers=0)
+            assert recorder.calls == [(1, k > 0)], f"step {k}"
+            full = records.compile_record(
+                "ocds-h6vhtk-0inc04", [(dict(r), seq) for seq, r in enumerate(releases[: k + 1])], None
+            )
+            # Documents, listing, search entry and kept facts (merged_seq is the store's ingest order).
+            assert replace(recorder.facts[-1], merged_seq=0) == replace(full, merged_seq=0), f"step {k}"
+            assert full.search is not None
+    finally:
+        stepwise.close()
+
+
+def test_listing_from_stored_facts_equals_listing_from_releases() -> None:
+    from tenderlens.reference import default_reference
+    from tenderlens.search.listing import ReleaseFacts, listing, listing_from_facts, release_facts
+    from tests.test_records_listing import expected as notice_listing
+
+    for count in (1, 2, 5, 9):
+        releases: list[Any] = varied_history("ocds-b5fd17-0inc05", count)
+        compiled, _, _ = records.merge(releases)
+        for history_given in (releases, [*releases, "not an object"], [7, *releases]):
+            facts = [release_facts(release) for release in history_given]
+            kept = orjson.loads(orjson.dumps([None if f is None else f.to_json() for f in facts]))
+            again = [ReleaseFacts.from_json(entry) for entry in kept]
+            assert again == facts
+            got = listing_from_facts(compiled, again, default_reference(), "contracts-finder")
+            assert got == listing(compiled, history_given, default_reference(), "contracts-finder")
+        assert got == notice_listing(compiled, releases)  # what the notice page shows
+
+
+def test_a_new_release_that_cannot_extend_the_record_recompiles_the_whole_history(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = {"ocid": "ocds-inc-6", "id": "r1", "date": "2026-06-01T00:00:00Z", "awards": [{"id": 1}]}
+    second = {"ocid": "ocds-inc-6", "id": "r2", "date": "2026-06-02T00:00:00Z", "awards": [{"id": "1"}]}
+    ingest(store, [write(tmp_path / "a.jsonl", [first])], workers=0)
+    recorder = CompileRecorder(monkeypatch)
+    ingest(store, [write(tmp_path / "b.jsonl", [second])], workers=0)
+    assert recorder.calls == [(1, True), (2, False)]  # ids 1 and "1": irregular, so merged whole
+    assert store.counts()["pending compiles"] == 0
+    merger = Merger(merge_rules=MERGE_RULES)
+    compiled, versioned, _ = stored(store, "ocds-inc-6")
+    assert compiled == merger.create_compiled_release([copy.deepcopy(first), copy.deepcopy(second)])
+    assert versioned == merger.create_versioned_release([copy.deepcopy(first), copy.deepcopy(second)])
+
+
+def test_records_without_stored_facts_are_compiled_from_their_whole_history(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records stored before migration 0007 (no ``history``), or with facts that do not fit."""
+    releases = history("ocds-inc-7", 4)
+    ingest(store, [write(tmp_path / "a.jsonl", releases[:2])], workers=0)
+    recorder = CompileRecorder(monkeypatch)
+    with store.writing() as conn:
+        conn.execute(update(records_table).values(history=None))
+    ingest(store, [write(tmp_path / "b.jsonl", releases[2:3])], workers=0)
+    assert recorder.calls == [(3, False)]
+    with store.writing() as conn:
+        conn.execute(update(records_table).values(history="[]"))  # one release's facts, not two
+    recorder.calls.clear()
+    ingest(store, [write(tmp_path / "c.jsonl", releases[3:])], workers=0)
+    assert recorder.calls == [(1, True), (4, False)]
+    full = records.compile_record("ocds-inc-7", [(r, seq) for seq, r in enumerate(releases)], None)
+    assert replace(recorder.facts[-1], merged_seq=0) == replace(full, merged_seq=0)

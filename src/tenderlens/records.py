@@ -1,7 +1,8 @@
 """From an ocid's stored releases to its record: compiled and versioned release, plus listed facts.
 
 This is the ``Compiler`` the store calls for each pending ocid. It never raises for bad data:
-one publisher's odd history must not stop an ingest. The facts kept beside the record
+one publisher's odd history must not stop an ingest (only :class:`RecompileRequired`, when new releases
+cannot extend a stored record: the store then compiles the whole history). The facts kept beside the record
 (notice type, stage, title, buyer) and the search-index entry come from
 :func:`tenderlens.search.listing.listing`, which follows :func:`build_notice`'s rules without
 building a whole notice (a test holds the two equal), so a listing, a search and a notice
@@ -23,7 +24,7 @@ from tenderlens.compile import (
     release_order_key,
 )
 from tenderlens.reference import default_reference
-from tenderlens.search.listing import listing
+from tenderlens.search.listing import ReleaseFacts, listing_from_facts, release_facts
 from tenderlens.store import RecordFacts, StoredBase
 
 SOURCES = {"ocds-h6vhtk": "fts", "ocds-b5fd17": "contracts-finder"}
@@ -86,27 +87,28 @@ def _document(value: str | dict[str, Any]) -> dict[str, Any]:
 
 
 def _extended(
-    pairs: list[tuple[dict[str, Any], int]], base: StoredBase | None
-) -> tuple[dict[str, Any], dict[str, Any], list[str]] | None:
-    """The stored record extended by the new releases, when that equals a full compile; else None.
+    new_releases: list[dict[str, Any]], base: StoredBase
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """The stored record extended by its new releases (in merge order), as a full compile gives it.
 
-    It does when no merged release was replaced (the releases up to ``merged_seq`` are exactly
-    the ``release_count`` merged) and every new release sorts after them all. Then only the
-    new releases are merged: one new release costs one release, not the whole history.
+    The store checked that no merged release was replaced and every new release sorts after
+    them all; only the new releases are merged, so one new release costs one release, not
+    the whole history. Raises :class:`RecompileRequired` when that equals no full compile.
     """
-    if base is None:
-        return None
-    merged = sum(1 for _, seq in pairs if seq <= base.merged_seq)
-    new = [release for release, seq in pairs[merged:] if seq > base.merged_seq]
-    if merged != base.release_count or not new or merged + len(new) != len(pairs):
-        return None  # a release replaced, one arriving out of order, or nothing new at all
     try:
         compiled, versioned, warnings = extend_compiled(
-            _document(base.compiled), _document(base.versioned), new
+            _document(base.compiled), _document(base.versioned), new_releases
         )
-    except (RecompileRequired, ValueError):
-        return None
+    except ValueError as error:  # a new release dated before the compiled release
+        raise RecompileRequired(str(error)) from error
     return compiled, versioned, [*base.notes, *warnings]
+
+
+def _history(base: StoredBase) -> list[ReleaseFacts | None]:
+    try:
+        return [ReleaseFacts.from_json(entry) for entry in orjson.loads(base.history)]
+    except (orjson.JSONDecodeError, TypeError, ValueError) as error:
+        raise RecompileRequired(f"stored listing facts unreadable: {error}") from error
 
 
 def compile_record(
@@ -118,43 +120,56 @@ def compile_record(
 ) -> RecordFacts:
     """Compile one ocid from its releases; with none, take the publisher's compiled release as is.
 
-    With ``base`` (the stored record, when extendable) only the releases new since it are
-    merged, if they all come after it in merge order; otherwise the whole history is.
+    With ``base`` (the stored record the new releases extend, see
+    :class:`~tenderlens.store.StoredBase`) ``releases`` are only the new ones: they are merged
+    into it and listed with its stored facts. Raises :class:`RecompileRequired` when they
+    cannot extend it (the store then compiles the whole history); never raises otherwise.
     """
     notes: list[str] = []
     versioned: dict[str, Any] | None = None
-    ordered: list[dict[str, Any]] = []
+    history: list[ReleaseFacts | None] = []
     merged_seq: int | None = None
-    if releases:
+    release_count = 0
+    if base is not None:
+        if not releases:
+            raise RecompileRequired(f"{ocid}: nothing new to extend the stored record with")
         pairs = sorted(releases, key=lambda pair: release_order_key(pair[0], pair[1]))
         ordered = [dict(release) for release, _ in pairs]
-        extended = _extended(pairs, base)
-        if extended is not None:
-            compiled, versioned, notes = extended
+        history = _history(base)
+        if len(history) != base.release_count:
+            raise RecompileRequired(f"{ocid}: stored listing facts do not match the merged releases")
+        compiled, versioned, notes = _extended(ordered, base)
+        compiled_from = "releases"
+        merged_seq = max(base.merged_seq, *(seq for _, seq in pairs))
+        history.extend(release_facts(release) for release in ordered)
+        release_count = base.release_count + len(ordered)
+        last_date = ordered[-1].get("date")
+    elif releases:
+        pairs = sorted(releases, key=lambda pair: release_order_key(pair[0], pair[1]))
+        ordered = [dict(release) for release, _ in pairs]
+        try:
+            compiled, versioned, notes, extendable = _merge(ordered)
             compiled_from = "releases"
-            merged_seq = max(seq for _, seq in pairs)
-        else:
-            try:
-                compiled, versioned, notes, extendable = _merge(ordered)
-                compiled_from = "releases"
-                merged_seq = max(seq for _, seq in pairs) if extendable else None
-            except ValueError as error:
-                # Unmergeable: keep the newest release as the record's face, and say so loudly.
-                compiled = {**ordered[-1], "tag": ["compiled"]}
-                compiled_from = "failed"
-                notes.append(f"could not compile: {error}; showing the newest release only")
+            merged_seq = max(seq for _, seq in pairs) if extendable else None
+        except ValueError as error:
+            # Unmergeable: keep the newest release as the record's face, and say so loudly.
+            compiled = {**ordered[-1], "tag": ["compiled"]}
+            compiled_from = "failed"
+            notes.append(f"could not compile: {error}; showing the newest release only")
+        history = [release_facts(release) for release in ordered]
+        release_count = len(ordered)
         last_date = ordered[-1].get("date")
     elif published is not None:
         compiled, compiled_from, last_date = published, "published", published.get("date")
     else:  # pragma: no cover - the store only asks for ocids it holds something for
         raise ValueError(f"nothing stored for {ocid}")
     source = source_of(ocid)
-    listed = listing(compiled, ordered, default_reference(), source)
+    listed = listing_from_facts(compiled, history, default_reference(), source)
     return RecordFacts(
         ocid=ocid,
         compiled=compiled,
         versioned=versioned,
-        release_count=len(ordered),
+        release_count=release_count,
         compiled_from=compiled_from,
         last_date=last_date if isinstance(last_date, str) else None,
         source=source,
@@ -165,4 +180,7 @@ def compile_record(
         notes=tuple(notes),
         search=listed.document,
         merged_seq=merged_seq,
+        history=None
+        if merged_seq is None
+        else [None if facts is None else facts.to_json() for facts in history],
     )

@@ -104,21 +104,66 @@ def _instant(value: object) -> _Instant | None:
     return _Instant(at=instant, raw=value)
 
 
+@dataclass(frozen=True, slots=True)
+class ReleaseFacts:
+    """What the listing needs of one release, so a record's history need not be parsed again.
+
+    ``own`` is the kind-stating part (``noticeType``, ``description``) of the release's own
+    notice document, or None when the release has none (then the compiled release's document
+    for ``id`` is read, as :func:`_notice_kind` does with whole releases). Kept on the record
+    (``records.history``) as :meth:`to_json` gives it; one release's facts are a few dozen bytes.
+    """
+
+    id: str | None
+    tags: tuple[str, ...]
+    date: str | None
+    own: dict[str, Any] | None
+
+    def to_json(self) -> list[Any]:
+        return [self.id, list(self.tags), self.date, self.own]
+
+    @classmethod
+    def from_json(cls, value: Any) -> ReleaseFacts | None:
+        """The facts :meth:`to_json` gave (``None`` for a history entry that was not an object)."""
+        if value is None:
+            return None
+        if not (isinstance(value, list) and len(value) == 4):
+            raise ValueError(f"not a release's listing facts: {value!r}")
+        release_id, tags, date, own = value
+        return cls(id=release_id, tags=tuple(tags), date=date, own=own)
+
+
+_KIND_KEYS = ("noticeType", "description")
+
+
+def release_facts(release: object) -> ReleaseFacts | None:
+    """A release's :class:`ReleaseFacts`; None for a history entry that is not an object."""
+    if not isinstance(release, Mapping):
+        return None
+    release_id = ident(release.get("id"))
+    own: dict[str, Any] | None = None
+    if release_id is not None:
+        doc = _release_document(release, release_id)
+        if doc:  # an empty document falls back to the compiled release's, as ``or`` does
+            own = {key: doc[key] for key in _KIND_KEYS if key in doc}
+    date = release.get("date")
+    return ReleaseFacts(
+        id=release_id, tags=strings(release.get("tag")), date=date if isinstance(date, str) else None, own=own
+    )
+
+
 def _notice_kind(
     ctx: Context,
     compiled: Mapping[str, Any],
-    releases: Sequence[Mapping[str, Any]],
+    history: Sequence[ReleaseFacts | None],
     tender: Mapping[str, Any],
 ) -> NoticeKind:
     """The type of the latest notice that states one (``build._notice_type``), newest first."""
-    if releases:
-        for release in reversed(releases):
-            if not isinstance(release, Mapping):
+    if history:
+        for facts in reversed(history):
+            if facts is None or facts.id is None:
                 continue
-            release_id = ident(release.get("id"))
-            if release_id is None:
-                continue
-            doc = _release_document(release, release_id) or _release_document(compiled, release_id)
+            doc = facts.own if facts.own is not None else _release_document(compiled, facts.id)
             kind = kind_of_document(ctx, doc) if doc is not None else None
             if kind is not None:
                 return kind
@@ -126,8 +171,9 @@ def _notice_kind(
         for entry in reversed(from_documents(ctx, compiled, text(compiled.get("ocid")))):
             if entry.notice_type is not None:
                 return entry.notice_type
-    latest = releases[-1] if releases and isinstance(releases[-1], Mapping) else compiled
-    tags = tuple(tag for tag in strings(latest.get("tag")) if tag != "compiled")
+    latest = history[-1] if history else None
+    latest_tags = latest.tags if latest is not None else strings(compiled.get("tag"))
+    tags = tuple(tag for tag in latest_tags if tag != "compiled")
     legal = obj(tender.get("legalBasis"))
     scheme, code = text(legal.get("scheme")), ident(legal.get("id"))
     name = legal_basis_name(scheme, code, text(legal.get("uri")))
@@ -252,6 +298,16 @@ def listing(
     source: str,
 ) -> Listing:
     """The listing and index entry of a record: ``releases`` oldest first, possibly none."""
+    return listing_from_facts(compiled, [release_facts(release) for release in releases], reference, source)
+
+
+def listing_from_facts(
+    compiled: Mapping[str, Any],
+    history: Sequence[ReleaseFacts | None],
+    reference: Reference,
+    source: str,
+) -> Listing:
+    """:func:`listing` from the releases' :class:`ReleaseFacts` (oldest first), not the releases."""
     ctx = Context(now=_NO_CLOCK, reference=reference)
     if not isinstance(compiled, Mapping):
         compiled = EMPTY
@@ -268,13 +324,11 @@ def listing(
             by_id.setdefault(party_id, data)
     buyer = _buyer(compiled, by_id)
 
-    if releases:
-        ids = [ident(release.get("id")) for release in releases if isinstance(release, Mapping)]
-        tag_lists = [strings(release.get("tag")) for release in releases if isinstance(release, Mapping)]
+    if history:
+        ids = [facts.id for facts in history if facts is not None]
+        tag_lists = [facts.tags for facts in history if facts is not None]
         published = [
-            found
-            for release in releases
-            if isinstance(release, Mapping) and (found := _instant(release.get("date"))) is not None
+            found for facts in history if facts is not None and (found := _instant(facts.date)) is not None
         ]
     else:
         entries = from_documents(ctx, compiled, ocid)
@@ -287,7 +341,7 @@ def listing(
         ]
     published.sort(key=lambda found: found.at)
 
-    kind = _notice_kind(ctx, compiled, releases, tender)
+    kind = _notice_kind(ctx, compiled, history, tender)
     stage = _current_stage(compiled, tag_lists, raw_awards, raw_contracts)
     candidates = [text(tender.get("title")), text(compiled.get("title"))]
     candidates += [text(entry.get("title")) for entry in (*raw_lots, *raw_awards, *raw_contracts)]

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import orjson
 
+from tenderlens.compile import RecompileRequired
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator, Sequence
 
@@ -40,6 +42,8 @@ WORKER_THRESHOLD: Final = 2_000
 class PendingOcid:
     """One pending ocid as stored: its releases' JSON text and ingest order, its published compiled release.
 
+    With a ``base`` (a stored record the new releases extend), ``releases`` are only the new
+    ones and ``merged`` is the ingest order of the releases already merged into the base.
     ``state`` (the ingest order of every release and of the published compiled release) is
     what the record was compiled from; the write checks it is still what is stored.
     """
@@ -48,18 +52,25 @@ class PendingOcid:
     releases: tuple[tuple[str, int], ...]
     published: tuple[str, int] | None
     base: StoredBase | None = None
+    merged: tuple[int, ...] = ()
 
     @property
     def state(self) -> tuple[frozenset[int], int | None]:
-        return frozenset(seq for _, seq in self.releases), self.published[1] if self.published else None
+        seqs = frozenset((*self.merged, *(seq for _, seq in self.releases)))
+        return seqs, self.published[1] if self.published else None
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledRow:
-    """What a compile gives the store to write: a ``records`` row (documents as JSON text), an index entry."""
+    """What a compile gives the store to write: a ``records`` row (documents as JSON text), an index entry.
+
+    ``recompile``: the new releases could not extend the base; ``row`` holds only the ocid,
+    and the store drops the base so the next pass compiles the whole history.
+    """
 
     row: dict[str, Any]
     search: SearchDocument | None
+    recompile: bool = False
 
 
 def record_row(facts: RecordFacts) -> CompiledRow:
@@ -81,6 +92,7 @@ def record_row(facts: RecordFacts) -> CompiledRow:
             "buyer_name": facts.buyer_name,
             "notes": orjson.dumps(list(facts.notes)).decode() if facts.notes else None,
             "merged_seq": facts.merged_seq,
+            "history": None if facts.history is None else orjson.dumps(facts.history).decode(),
         },
         search=facts.search,
     )
@@ -95,7 +107,11 @@ def compile_chunk(compiler: Compiler, pending: Sequence[PendingOcid]) -> list[Co
         if item.base is None:
             facts = compiler(item.ocid, releases, published)
         else:
-            facts = compiler(item.ocid, releases, published, base=item.base)
+            try:
+                facts = compiler(item.ocid, releases, published, base=item.base)
+            except RecompileRequired:
+                rows.append(CompiledRow(row={"ocid": item.ocid}, search=None, recompile=True))
+                continue
         rows.append(record_row(facts))
     return rows
 

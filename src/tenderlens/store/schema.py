@@ -79,6 +79,8 @@ records = Table(
     Column("notes", Text),  # JSON list: merge warnings, repairs made to compile, compile errors
     # Highest ingest_seq merged, when later releases may extend the record; NULL: recompile fully.
     Column("merged_seq", BigInteger),
+    # With merged_seq: JSON list of each merged release's listing facts (search.listing.ReleaseFacts).
+    Column("history", Text),
 )
 Index("ix_records_notice_type", records.c.notice_type)
 Index("ix_records_stage", records.c.stage)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import enum
 import fcntl
 import json
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Final, Protocol, Self
 
 import orjson
 from sqlalchemy import (
@@ -146,6 +147,8 @@ class RecordFacts:
     search: SearchDocument | None = None  # the record's search-index entry (tenderlens.search)
     # Highest ingest_seq merged when later releases may extend this compile (see StoredBase).
     merged_seq: int | None = None
+    # With merged_seq: each merged release's listing facts, JSON-ready (search.listing.ReleaseFacts).
+    history: list[Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +168,14 @@ class StoredRecord:
 
 @dataclass(frozen=True, slots=True)
 class StoredBase:
-    """An extendable record as stored, handed to the compiler with the ocid's releases.
+    """An extendable record as stored, handed to the compiler with only the ocid's new releases.
 
-    The releases with ``ingest_seq`` up to ``merged_seq`` (``release_count`` of them, if none
-    was replaced since) are already merged into ``compiled`` and ``versioned`` (JSON text, or
-    parsed on PostgreSQL); ``notes`` are that compile's notes.
+    The ``release_count`` releases with ``ingest_seq`` up to ``merged_seq`` are merged into
+    ``compiled`` and ``versioned`` (JSON text, or parsed on PostgreSQL); ``history`` is their
+    listing facts (JSON text, see :class:`tenderlens.search.listing.ReleaseFacts`); ``notes``
+    are that compile's notes. The store hands a base over only when its columns show that no
+    merged release was replaced and every new release sorts after every merged one, so the
+    compiler need not see the merged releases at all.
     """
 
     compiled: str | dict[str, Any]
@@ -177,12 +183,16 @@ class StoredBase:
     release_count: int
     merged_seq: int
     notes: tuple[str, ...]
+    history: str = "[]"
 
 
 class Compiler(Protocol):
     """(ocid, [(release, ingest_seq)...] in any order, published compiled release or None) -> facts.
 
-    ``base`` is passed only when the store holds an extendable record for the ocid.
+    ``base`` is passed only when the store holds an extendable record for the ocid that the
+    new releases extend; ``releases`` are then only those new releases. A compiler that cannot
+    extend it raises :class:`tenderlens.compile.RecompileRequired`: the store then drops the
+    base and compiles the ocid again, next pass, from its whole history.
     """
 
     def __call__(
@@ -222,6 +232,10 @@ _records_text = Table(
         for column in records.columns
     ),
 )
+
+
+# ``releases.date_utc`` as ingest writes it for every parseable date: text that sorts as the instant.
+_SORTABLE_UTC: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 
 def _now() -> str:
@@ -565,15 +579,59 @@ class Store:
             yield self._load_pending(ocids[start : start + size])
 
     def _load_pending(self, ocids: list[str]) -> list[PendingOcid]:
+        """What each ocid's compile needs: its new releases and its base when it extends, else everything.
+
+        The merge order of the merged releases is checked from the ``date_utc`` and
+        ``ingest_seq`` columns, so a record that one new release extends costs that release's
+        JSON text, not its whole history's.
+        """
         with self.engine.connect() as conn:
-            stored: dict[str, list[tuple[str, int]]] = {ocid: [] for ocid in ocids}
-            rows = conn.execute(
-                select(releases.c.ocid, releases.c.data, releases.c.ingest_seq).where(
-                    releases.c.ocid.in_(ocids)
+            bases = self._load_bases(conn, ocids)
+            new: dict[str, list[tuple[str, int]]] = {ocid: [] for ocid in bases}
+            merged: dict[str, tuple[int, ...]] = {}
+            if bases:
+                last: dict[str, tuple[str, int]] = {}
+                seqs: dict[str, list[int]] = {ocid: [] for ocid in bases}
+                odd = set()
+                for ocid, date_utc, seq in conn.execute(
+                    select(releases.c.ocid, releases.c.date_utc, releases.c.ingest_seq)
+                    .join(records, records.c.ocid == releases.c.ocid)
+                    .where(releases.c.ocid.in_(list(bases)), releases.c.ingest_seq <= records.c.merged_seq)
+                ):
+                    seqs[ocid].append(int(seq))
+                    last[ocid] = max(last.get(ocid, ("", 0)), (date_utc, int(seq)))
+                    if not _SORTABLE_UTC.fullmatch(date_utc):
+                        odd.add(ocid)
+                first: dict[str, tuple[str, int]] = {}
+                for ocid, date_utc, seq, data in conn.execute(
+                    select(releases.c.ocid, releases.c.date_utc, releases.c.ingest_seq, releases.c.data)
+                    .join(records, records.c.ocid == releases.c.ocid)
+                    .where(releases.c.ocid.in_(list(bases)), releases.c.ingest_seq > records.c.merged_seq)
+                ):
+                    new[ocid].append((data, int(seq)))
+                    first[ocid] = min(first.get(ocid, (date_utc, int(seq))), (date_utc, int(seq)))
+                    if not _SORTABLE_UTC.fullmatch(date_utc):
+                        odd.add(ocid)
+                for ocid, base in list(bases.items()):
+                    if (
+                        ocid in odd
+                        or len(seqs[ocid]) != base.release_count  # a merged release was replaced
+                        or ocid not in first  # nothing new: compile the history as it is
+                        or first[ocid] <= last[ocid]  # a new release sorts among the merged ones
+                    ):
+                        del bases[ocid]
+                    else:
+                        merged[ocid] = tuple(seqs[ocid])
+            whole = [ocid for ocid in ocids if ocid not in bases]
+            stored: dict[str, list[tuple[str, int]]] = {ocid: [] for ocid in whole}
+            if whole:
+                rows = conn.execute(
+                    select(releases.c.ocid, releases.c.data, releases.c.ingest_seq).where(
+                        releases.c.ocid.in_(whole)
+                    )
                 )
-            )
-            for ocid, data, seq in rows:
-                stored[ocid].append((data, int(seq)))
+                for ocid, data, seq in rows:
+                    stored[ocid].append((data, int(seq)))
             published = {
                 ocid: (data, int(seq))
                 for ocid, data, seq in conn.execute(
@@ -582,32 +640,42 @@ class Store:
                     ).where(published_compiled.c.ocid.in_(ocids))
                 )
             }
-            bases = {
-                row.ocid: StoredBase(
-                    compiled=row.compiled,
-                    versioned=row.versioned,
-                    release_count=int(row.release_count),
-                    merged_seq=int(row.merged_seq),
-                    notes=tuple(orjson.loads(row.notes)) if row.notes else (),
-                )
-                for row in conn.execute(
-                    select(
-                        _records_text.c.ocid,
-                        _records_text.c.compiled,
-                        _records_text.c.versioned,
-                        _records_text.c.release_count,
-                        _records_text.c.merged_seq,
-                        _records_text.c.notes,
-                    ).where(
-                        _records_text.c.ocid.in_(ocids),
-                        _records_text.c.merged_seq.is_not(None),
-                        _records_text.c.versioned.is_not(None),
-                    )
-                )
-            }
         return [
-            PendingOcid(ocid, tuple(stored[ocid]), published.get(ocid), bases.get(ocid)) for ocid in ocids
+            PendingOcid(ocid, tuple(new[ocid]), published.get(ocid), bases[ocid], merged[ocid])
+            if ocid in bases
+            else PendingOcid(ocid, tuple(stored[ocid]), published.get(ocid))
+            for ocid in ocids
         ]
+
+    @staticmethod
+    def _load_bases(conn: Connection, ocids: list[str]) -> dict[str, StoredBase]:
+        """The stored records of ``ocids`` that later releases may extend."""
+        return {
+            row.ocid: StoredBase(
+                compiled=row.compiled,
+                versioned=row.versioned,
+                release_count=int(row.release_count),
+                merged_seq=int(row.merged_seq),
+                notes=tuple(orjson.loads(row.notes)) if row.notes else (),
+                history=row.history,
+            )
+            for row in conn.execute(
+                select(
+                    _records_text.c.ocid,
+                    _records_text.c.compiled,
+                    _records_text.c.versioned,
+                    _records_text.c.release_count,
+                    _records_text.c.merged_seq,
+                    _records_text.c.notes,
+                    _records_text.c.history,
+                ).where(
+                    _records_text.c.ocid.in_(ocids),
+                    _records_text.c.merged_seq.is_not(None),
+                    _records_text.c.versioned.is_not(None),
+                    _records_text.c.history.is_not(None),
+                )
+            )
+        }
 
     def _write_compiled(self, pending: list[PendingOcid], compiled: list[CompiledRow]) -> int:
         """Write the records whose releases are still those compiled, and clear their pending marks."""
@@ -631,6 +699,10 @@ class Store:
                 for item in pending
                 if item.state == (frozenset(seqs[item.ocid]), published.get(item.ocid))
             }
+            again = sorted(found.row["ocid"] for found in compiled if found.recompile)
+            if again:  # the base could not be extended: compile the whole history next pass
+                conn.execute(update(records).where(records.c.ocid.in_(again)).values(merged_seq=None))
+                fresh.difference_update(again)
             rows = [found for found in compiled if found.row["ocid"] in fresh]
             self._write_records(conn, rows)
             conn.execute(delete(pending_compiles).where(pending_compiles.c.ocid.in_(sorted(fresh))))
