@@ -24,6 +24,12 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's data directory (e.g. a PostgreSQL store's text index) is its own tmp_path."""
+    monkeypatch.setenv("TENDERLENS_DATA_DIR", str(tmp_path / "data"))
+
+
 # -- stores: SQLite always; PostgreSQL when a server is configured (required when CI=true) ---------
 
 POSTGRES_ENV = "TENDERLENS_TEST_POSTGRES_URL"

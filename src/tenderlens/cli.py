@@ -26,6 +26,7 @@ from tenderlens.ingest import IngestEvents, IngestSummary, compile_pending, inge
 from tenderlens.notice import build_notice, render_notice
 from tenderlens.ocds.reader import Problem, ReadRelease, input_size
 from tenderlens.reference import Reference, parse_cpv_file, parse_onspd
+from tenderlens.search.cli import search_app
 from tenderlens.settings import Settings
 from tenderlens.store import Store, migrate
 from tenderlens.web.cli import serve_command
@@ -49,6 +50,7 @@ app.command("serve")(serve_command)
 app.add_typer(harvest_app, name="harvest")
 app.add_typer(users_app, name="users")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(search_app, name="search")
 
 
 @contextmanager
@@ -98,6 +100,7 @@ def run_ingest(store: Store, paths: list[str], *, quiet: bool = False) -> Ingest
     total = input_size(paths)
     reading = progress.add_task("reading", total=total)
     compiling = progress.add_task("compiling", total=None, visible=False)
+    indexing = progress.add_task("indexing for search", total=None, visible=False)
 
     def on_problem(problem: Problem) -> None:
         label = "unreadable" if problem.fatal else "rejected"
@@ -116,6 +119,7 @@ def run_ingest(store: Store, paths: list[str], *, quiet: bool = False) -> Ingest
         repaired=on_repair,
         compile_started=on_compile_started,
         compiled=lambda n: progress.advance(compiling, n),
+        indexed=lambda done, total: progress.update(indexing, completed=done, total=total, visible=True),
     )
     with progress if interactive else nullcontext():
         return ingest(store, paths, events=events, stdin=sys.stdin.buffer if "-" in paths else None)
@@ -134,6 +138,7 @@ def print_summary(summary: IngestSummary) -> None:
         ("releases repaired", summary.repaired),
         ("published compiled releases", summary.compiled_releases_published),
         ("records compiled", summary.records_compiled),
+        ("search index", "in step" if summary.search_index_in_step else "behind (tenderlens search reindex)"),
         ("elapsed", f"{summary.elapsed_seconds:.2f} s"),
     ):
         table.add_row(label, str(value))

@@ -10,6 +10,7 @@ stored are unchanged, and pending compiles left behind are done first.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -21,11 +22,14 @@ import orjson
 from tenderlens.ocds.dates import parse_instant, utc_key
 from tenderlens.ocds.reader import Problem, ReadCompiledRelease, ReadRelease, input_size, read_inputs
 from tenderlens.records import compile_record
+from tenderlens.search.engine import sync_engine
 from tenderlens.store import IncomingCompiled, IncomingRelease, Outcome, Store, json_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 # From about 2,000 releases (of some 4 KB) a compile worker pays for its start-up.
@@ -44,6 +48,7 @@ class IngestSummary:
     repaired: int = 0
     compiled_releases_published: int = 0
     records_compiled: int = 0
+    search_index_in_step: bool = False  # False: no index here, or another process was writing it
     elapsed_seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -68,6 +73,7 @@ class IngestEvents:
     repaired: Callable[[ReadRelease], None] | None = None
     compile_started: Callable[[int], None] | None = None
     compiled: Callable[[int], None] | None = None
+    indexed: Callable[[int, int], None] | None = None  # (done, total) while the text index is built
 
 
 def _content_hash(value: Any) -> str:
@@ -181,6 +187,7 @@ def ingest(
             events.compile_started(store.pending_count())
         session.progress = events.compiled
         summary.records_compiled = session.finish()
+    summary.search_index_in_step = sync_search_index(store, events)
     summary.elapsed_seconds = round(time.monotonic() - started, 3)
     store.finish_run(run_id, summary.as_dict())
     return summary
@@ -191,4 +198,21 @@ def compile_pending(store: Store, events: IngestEvents | None = None, *, workers
     events = events or IngestEvents()
     if events.compile_started:
         events.compile_started(store.pending_count())
-    return store.compile_pending(compile_record, progress=events.compiled, workers=workers)
+    done = store.compile_pending(compile_record, progress=events.compiled, workers=workers)
+    sync_search_index(store, events)
+    return done
+
+
+def sync_search_index(store: Store, events: IngestEvents | None = None) -> bool:
+    """Bring the text index beside the store in step, so the first search after ingest is fast.
+
+    The index is derived data: when it cannot be written now (another process holds its lock,
+    or it fails), the stored data is already committed and searches stay correct through the
+    SQL ranking until ``tenderlens search reindex`` or the next ingest catches it up.
+    """
+    progress = events.indexed if events else None
+    try:
+        return sync_engine(store.engine, progress)
+    except (OSError, ValueError) as error:
+        log.warning("text index not updated (searches use the SQL ranking until it is): %s", error)
+        return False
