@@ -121,7 +121,10 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        auth = await run_in_threadpool(resolve, request)
+        if _bearer(request) is None and not request.cookies.get(SESSION_COOKIE):
+            auth = resolve(request)  # anonymous: nothing to query, so no worker-thread hop
+        else:
+            auth = await run_in_threadpool(resolve, request)
         request.state.auth = auth
 
         async def send_with_cookie(message: Message) -> None:
