@@ -32,10 +32,14 @@ def test_ingest_leaves_the_index_in_step(store_url: str, fixtures_dir: Path) -> 
         assert summary.records_compiled > 0
         assert summary.search_index_in_step
         assert _at_head(store)
+        found = text_engine_for(store.engine)
+        assert found is not None
+        committed = (found.directory / "meta.json").read_bytes()
         again = ingest(store, [fixtures_dir / "notice"])  # nothing new: the index stays where it is
         assert again.new == 0
         assert again.search_index_in_step
         assert _at_head(store)
+        assert (found.directory / "meta.json").read_bytes() == committed  # no new commit
     finally:
         store.close()
 

@@ -181,6 +181,8 @@ class TextEngine:
         except (OSError, ValueError):
             current = None
             index = self._recreate()
+        if current == (VERSION, position):
+            return True  # in step already: no writer, no commit
         if current is not None and current[0] == VERSION and current[1] > position:
             return False  # another process's newer state: never go back
         try:
