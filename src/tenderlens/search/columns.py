@@ -108,6 +108,7 @@ class Vocabulary:
     codes: dict[str | None, int] = field(default_factory=lambda: {None: 0})
     labels: list[str | None] = field(default_factory=lambda: [None])
     ranked: NDArray[np.int64] | None = None  # cached by :meth:`rank`, dropped on any change
+    prefixed: dict[int, dict[str, str | None]] = field(default_factory=dict)  # by :meth:`prefix_labels`
 
     def code(self, value: str | None, label: str | None = None) -> int:
         found = self.codes.get(value)
@@ -116,9 +117,11 @@ class Vocabulary:
             self.values.append(value)
             self.labels.append(label)
             self.ranked = None
+            self.prefixed = {}
         elif label is not None and (self.labels[found] is None or label > self.labels[found]):  # type: ignore[operator]
             self.labels[found] = label
             self.ranked = None
+            self.prefixed = {}
         return found
 
     def rank(self) -> NDArray[np.int64]:
@@ -132,8 +135,28 @@ class Vocabulary:
             self.ranked = ranked
         return self.ranked
 
+    def prefix_labels(self, size: int) -> dict[str, str | None]:
+        """Per ``size``-character prefix of the values, the greatest label of a value with it.
+
+        The label a facet shows for a deepest-level code; worked out once per vocabulary state
+        (a Python pass over every CPV code was a tenth of a search's time at 1M notices).
+        """
+        found = self.prefixed.get(size)
+        if found is None:
+            found = {}
+            for code, value in enumerate(self.values):
+                if value is not None and len(value) >= size:
+                    prefix = value[:size]
+                    label = self.labels[code]
+                    if label is not None and (found.get(prefix) is None or label > found[prefix]):  # type: ignore[operator]
+                        found[prefix] = label
+            self.prefixed[size] = found
+        return found
+
     def copy(self) -> Vocabulary:
-        return Vocabulary(list(self.values), dict(self.codes), list(self.labels), self.ranked)
+        return Vocabulary(
+            list(self.values), dict(self.codes), list(self.labels), self.ranked, dict(self.prefixed)
+        )
 
 
 @dataclass(slots=True)
