@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import text
 
 # isort: off
 from tenderlens.store import Store  # first: the store imports the search index
@@ -22,8 +22,7 @@ from tenderlens.search.engine import sync_engine, text_engine_for
 from tenderlens.search.query import parse_query
 from tenderlens.search.request import SearchRequest
 from tenderlens.search.run import _text_ids, run_search
-from tenderlens.search.tables import search_index
-from tests.search.test_search_oracle import NOW, make_document, passes, rewritten, write
+from tests.search.test_search_oracle import NOW, make_document, passes, rewritten, write, writes_then_deletes
 # isort: on
 
 if TYPE_CHECKING:
@@ -120,24 +119,16 @@ def test_the_engine_follows_inserts_rewrites_and_deletes(
     store_url: str, corpus: list[SearchDocument]
 ) -> None:
     check_matches(store_url, corpus)
-    rng = random.Random(11)
-    docs = {doc.ocid: doc for doc in corpus}
-    changed = rewritten(corpus[:40], rng) + [make_document(rng, number) for number in range(300, 330)]
-    write(store_url, changed)
-    docs.update({doc.ocid: doc for doc in changed})
-    check_matches(store_url, list(docs.values()))
-    gone = [doc.ocid for doc in corpus[40:60]]
-    with Store.open(store_url) as store, store.engine.begin() as conn:
-        conn.execute(delete(search_index).where(search_index.c.ocid.in_(gone)))
-    for ocid in gone:
-        del docs[ocid]
+    steps = writes_then_deletes(store_url, corpus)
+    check_matches(store_url, next(steps))
+    docs = next(steps)
     with Store.open(store_url) as store:
         assert sync_engine(store.engine)
         found = text_engine_for(store.engine)
         assert found is not None
         with store.engine.connect() as conn:
             assert found.searcher_at(head(conn)) is not None
-    check_matches(store_url, list(docs.values()))
+    check_matches(store_url, docs)
 
 
 def test_a_pruned_log_rebuilds_the_index(store_url: str, corpus: list[SearchDocument]) -> None:

@@ -320,22 +320,27 @@ def rewritten(docs: list[SearchDocument], rng: random.Random) -> list[SearchDocu
     return out
 
 
-def test_columns_follow_every_write(store_url: str, reader: Engine, corpus: list[SearchDocument]) -> None:
-    check(reader, corpus)  # the columns are loaded now
+def writes_then_deletes(store_url: str, corpus: list[SearchDocument]) -> Iterator[list[SearchDocument]]:
+    """The store's documents after each step: 40 rewritten and 30 added, then 20 deleted."""
     rng = random.Random(11)
     docs = {doc.ocid: doc for doc in corpus}
     changed = rewritten(corpus[:40], rng) + [make_document(rng, number) for number in range(300, 330)]
     write(store_url, changed)
     docs.update({doc.ocid: doc for doc in changed})
-    check(reader, list(docs.values()))
-    check_fresh(store_url, list(docs.values()))
+    yield list(docs.values())
     gone = [doc.ocid for doc in corpus[40:60]]
     with Store.open(store_url) as store, store.engine.begin() as conn:
         conn.execute(delete(search_index).where(search_index.c.ocid.in_(gone)))
     for ocid in gone:
         del docs[ocid]
-    check(reader, list(docs.values()))
-    check_fresh(store_url, list(docs.values()))
+    yield list(docs.values())
+
+
+def test_columns_follow_every_write(store_url: str, reader: Engine, corpus: list[SearchDocument]) -> None:
+    check(reader, corpus)  # the columns are loaded now
+    for docs in writes_then_deletes(store_url, corpus):
+        check(reader, docs)
+        check_fresh(store_url, docs)
 
 
 def test_a_pruned_log_reloads(store_url: str, reader: Engine, corpus: list[SearchDocument]) -> None:
