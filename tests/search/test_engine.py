@@ -22,7 +22,7 @@ from tenderlens.search.engine import sync_engine, text_engine_for
 from tenderlens.search.query import parse_query
 from tenderlens.search.request import SearchRequest
 from tenderlens.search.run import _text_ids, run_search
-from tests.search.test_search_oracle import NOW, make_document, passes, rewritten, write, writes_then_deletes
+from tests.search.test_search_oracle import NOW, passes, rewritten, write, writes_then_deletes
 # isort: on
 
 if TYPE_CHECKING:
@@ -101,14 +101,6 @@ def check_matches(url: str, docs: list[SearchDocument]) -> None:
                 len(expected) == sum(passes(doc, SearchRequest(q=q.replace('"', ""))) for doc in docs)
                 or '"' in q
             )
-
-
-@pytest.fixture
-def corpus(store_url: str) -> list[SearchDocument]:
-    rng = random.Random(7)
-    docs = [make_document(rng, number) for number in range(300)]
-    write(store_url, docs)
-    return docs
 
 
 def test_the_engine_matches_what_the_database_matches(store_url: str, corpus: list[SearchDocument]) -> None:

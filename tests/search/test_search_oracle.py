@@ -291,14 +291,6 @@ def reader(store_url: str) -> Iterator[Engine]:
         yield store.engine
 
 
-@pytest.fixture
-def corpus(store_url: str) -> list[SearchDocument]:
-    rng = random.Random(7)
-    docs = [make_document(rng, number) for number in range(300)]
-    write(store_url, docs)
-    return docs
-
-
 @pytest.mark.parametrize("in_memory", [True, False], ids=["columns", "sql"])
 def test_search_agrees_with_the_oracle(
     reader: Engine, corpus: list[SearchDocument], *, in_memory: bool
