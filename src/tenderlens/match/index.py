@@ -45,6 +45,24 @@ def _flag(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
+def _facts_query() -> Select[Any]:
+    """The notices' rows joined to their terms, for an expanding ``ocids`` list.
+
+    Built once (a module constant): building it per call, with a new ``IN (...)`` list each
+    time, cost more than running it on a notice page.
+    """
+    t = search_terms.c
+    return (
+        select(*COLUMNS, t.facet, t.value, t.label)
+        .select_from(search_index.outerjoin(search_terms, t.ocid == search_index.c.ocid))
+        .where(search_index.c.ocid.in_(bindparam("ocids", expanding=True)))
+        .order_by(search_index.c.ocid, t.facet, t.value)
+    )
+
+
+FACTS_QUERY: Final = _facts_query()
+
+
 def load_facts(conn: Connection, ocids: Iterable[str]) -> dict[str, NoticeFacts]:
     """The facts of each ocid that is in the index (others are left out): one query per chunk.
 
@@ -53,15 +71,10 @@ def load_facts(conn: Connection, ocids: Iterable[str]) -> dict[str, NoticeFacts]
     """
     wanted = list(dict.fromkeys(ocids))
     found: dict[str, NoticeFacts] = {}
-    t = search_terms.c
+    if not wanted:
+        return found
     for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
-        rows = conn.execute(
-            select(*COLUMNS, t.facet, t.value, t.label)
-            .select_from(search_index.outerjoin(search_terms, t.ocid == search_index.c.ocid))
-            .where(search_index.c.ocid.in_(chunk))
-            .order_by(search_index.c.ocid, t.facet, t.value)
-        )
+        rows = conn.execute(FACTS_QUERY, {"ocids": wanted[start : start + CHUNK]})
         for ocid, notice_rows in groupby(rows, key=lambda row: row.ocid):
             first, *rest = notice_rows
             terms: dict[str, list[Labelled]] = {}

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    bindparam,
     cast,
     create_engine,
     delete,
@@ -733,39 +734,49 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def get_record(self, ocid: str) -> StoredRecord | None:
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One connection, so one read transaction, for several reads (a page): one consistent view."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(records).where(records.c.ocid == ocid)).mappings().first()
+            yield conn
+
+    @contextmanager
+    def _reading(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+            return
+        with self.engine.connect() as opened:
+            yield opened
+
+    def get_record(self, ocid: str, conn: Connection | None = None) -> StoredRecord | None:
+        """The record of ``ocid`` (on ``conn`` when given, e.g. from :meth:`reading`), or None."""
+        with self._reading(conn) as reader:
+            row = reader.execute(_GET_RECORD, {"ocid": ocid}).mappings().first()
         return None if row is None else _record(row)
 
     def iter_records(self, ocids: Sequence[str] | None = None) -> Iterator[StoredRecord]:
         """Every record (or the named ones), in ocid order, streamed."""
-        query = select(records).order_by(records.c.ocid)
+        query = select(*_RECORD_COLUMNS).order_by(records.c.ocid)
         if ocids is not None:
             query = query.where(records.c.ocid.in_(list(ocids)))
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=500).execute(query).mappings():
                 yield _record(row)
 
-    def get_releases(self, ocid: str) -> list[StoredRelease]:
-        """The current releases of one ocid, in ingest order (use compile.order_releases to merge)."""
-        return list(self.iter_releases([ocid]))
+    def get_releases(self, ocid: str, conn: Connection | None = None) -> list[StoredRelease]:
+        """The current releases of one ocid, in date order (use compile.order_releases to merge)."""
+        with self._reading(conn) as reader:
+            return [_release(row) for row in reader.execute(_GET_RELEASES, {"ocid": ocid}).mappings()]
 
     def iter_releases(self, ocids: Sequence[str] | None = None) -> Iterator[StoredRelease]:
-        query = select(releases).order_by(releases.c.ocid, releases.c.date_utc, releases.c.ingest_seq)
+        query = select(*_RELEASE_COLUMNS).order_by(
+            releases.c.ocid, releases.c.date_utc, releases.c.ingest_seq
+        )
         if ocids is not None:
             query = query.where(releases.c.ocid.in_(list(ocids)))
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=500).execute(query).mappings():
-                yield StoredRelease(
-                    ocid=row["ocid"],
-                    release_id=row["release_id"],
-                    date=row["date"],
-                    data=orjson.loads(row["data"]),
-                    source=row["source"],
-                    ingest_seq=int(row["ingest_seq"]),
-                    repairs=tuple(orjson.loads(row["repairs"])) if row["repairs"] else (),
-                )
+                yield _release(row)
 
     def release_history(self, ocid: str) -> list[dict[str, Any]]:
         """Superseded versions of this ocid's releases, oldest first."""
@@ -937,6 +948,49 @@ def _harvest_state(row: Any) -> HarvestState:
         last_error=row["last_error"],
         last_summary=orjson.loads(row["last_summary"]) if row["last_summary"] else None,
         updated_at=row["updated_at"],
+    )
+
+
+# What a StoredRecord holds: not ``history`` (listing facts kept for the next compile), which
+# can be as long as the record and no reader of a record wants.
+_RECORD_COLUMNS: Final = tuple(
+    records.c[name]
+    for name in (
+        "ocid",
+        "compiled",
+        "versioned",
+        "release_count",
+        "compiled_from",
+        "source",
+        "notice_type",
+        "stage",
+        "title",
+        "buyer_name",
+        "notes",
+    )
+)
+_RELEASE_COLUMNS: Final = tuple(
+    releases.c[name] for name in ("ocid", "release_id", "date", "data", "source", "ingest_seq", "repairs")
+)
+# Built once: a page reads one record and its releases, and building the statement (and its
+# cache key) each time cost about as much as running it.
+_GET_RECORD: Final = select(*_RECORD_COLUMNS).where(records.c.ocid == bindparam("ocid"))
+_GET_RELEASES: Final = (
+    select(*_RELEASE_COLUMNS)
+    .where(releases.c.ocid == bindparam("ocid"))
+    .order_by(releases.c.date_utc, releases.c.ingest_seq)
+)
+
+
+def _release(row: Any) -> StoredRelease:
+    return StoredRelease(
+        ocid=row["ocid"],
+        release_id=row["release_id"],
+        date=row["date"],
+        data=orjson.loads(row["data"]),
+        source=row["source"],
+        ingest_seq=int(row["ingest_seq"]),
+        repairs=tuple(orjson.loads(row["repairs"])) if row["repairs"] else (),
     )
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from tenderlens.web import models
-from tenderlens.web.deps import StateDep  # noqa: TC001 - FastAPI reads annotations at runtime
+from tenderlens.web.deps import AppState, StateDep  # noqa: TC001 - FastAPI reads annotations at runtime
 from tenderlens.web.params import SearchParams  # noqa: TC001 - FastAPI reads annotations at runtime
 from tenderlens.web.rendering import json_response, render
 from tenderlens.web.views.buyer import buyer_context
@@ -76,12 +76,18 @@ def search(state: StateDep, params: SearchParams) -> Response:
 )
 def notice_json(state: StateDep, ocid: str) -> Response:
     """One notice: every section, what each release changed, the timeline, links to its OCDS data."""
-    return twin({**notice_context(state, ocid), **notice_match_context(state, ocid)})
+    return twin(notice_page_context(state, ocid))
 
 
 @router.get("/notices/{ocid}", response_class=HTMLResponse, include_in_schema=False)
 def notice(state: StateDep, ocid: str) -> Response:
-    return render("notice.html", {**notice_context(state, ocid), **notice_match_context(state, ocid)})
+    return render("notice.html", notice_page_context(state, ocid))
+
+
+def notice_page_context(state: AppState, ocid: str) -> dict[str, Any]:
+    """The notice and its relevance block, read in one connection (one transaction, one view)."""
+    with state.store.reading() as conn:
+        return {**notice_context(state, ocid, conn), **notice_match_context(state, ocid, conn=conn)}
 
 
 # -- buyers -----------------------------------------------------------------------------------

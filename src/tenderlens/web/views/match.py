@@ -65,27 +65,34 @@ def _relevance(
     return match_view(score(profile, facts, load_weights(conn, user.id))), None, given
 
 
-def notice_match_context(state: AppState, ocid: str, now_path: str | None = None) -> dict[str, Any]:
-    """The ``match`` block of a notice page: fit and reasons, feedback, similar notices."""
+def notice_match_context(
+    state: AppState, ocid: str, now_path: str | None = None, conn: Connection | None = None
+) -> dict[str, Any]:
+    """The ``match`` block of a notice page: fit and reasons, feedback, similar notices.
+
+    Its reads go on ``conn`` when given (the page's one connection), else on one of its own.
+    """
+    if conn is None:
+        with state.store.reading() as own:
+            return notice_match_context(state, ocid, now_path, own)
     user = template_user()
-    with state.store.engine.connect() as conn:
-        facts = load_facts(conn, [ocid]).get(ocid)
-        relevance, note, given = _relevance(conn, user, ocid, facts)
-        relevant, not_relevant = anonymous_counts(conn, ocid)
-        alike = []
-        if facts is not None:
-            titles = load_facts(conn, similar_candidates(conn, facts))
-            found = similar(facts, titles.values())
-            alike = [
-                {
-                    "ocid": match.ocid,
-                    "url": notice_url(match.ocid),
-                    "title": titles[match.ocid].title or match.ocid,
-                    "buyer": titles[match.ocid].buyer_name,
-                    "why": "; ".join(reason.text for reason in match.reasons),
-                }
-                for match in found
-            ]
+    facts = load_facts(conn, [ocid]).get(ocid)
+    relevance, note, given = _relevance(conn, user, ocid, facts)
+    relevant, not_relevant = anonymous_counts(conn, ocid)
+    alike = []
+    if facts is not None:
+        titles = load_facts(conn, similar_candidates(conn, facts))
+        found = similar(facts, titles.values())
+        alike = [
+            {
+                "ocid": match.ocid,
+                "url": notice_url(match.ocid),
+                "title": titles[match.ocid].title or match.ocid,
+                "buyer": titles[match.ocid].buyer_name,
+                "why": "; ".join(reason.text for reason in match.reasons),
+            }
+            for match in found
+        ]
     return {
         "match": {
             "signed_in": user is not None,

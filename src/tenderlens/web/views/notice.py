@@ -18,6 +18,8 @@ from tenderlens.web.rendering import buyer_url, notice_url
 from tenderlens.web.timeline import timeline
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from tenderlens.store import StoredRecord
     from tenderlens.web.deps import AppState
 
@@ -44,14 +46,14 @@ def check_ocid(ocid: str) -> None:
         raise WebError(404, "Not found: that is not an ocid in this store")
 
 
-def load(state: AppState, ocid: str) -> LoadedNotice:
-    """The stored record and its releases in merge order, or a 404."""
+def load(state: AppState, ocid: str, conn: Connection | None = None) -> LoadedNotice:
+    """The stored record and its releases in merge order (read on ``conn`` when given), or a 404."""
     check_ocid(ocid)
-    record = state.store.get_record(ocid)
+    record = state.store.get_record(ocid, conn)
     if record is None:
         raise WebError(404, f"Not found: no notice with ocid {ocid!r} in this store")
     releases = order_releases(
-        (release.data, release.ingest_seq) for release in state.store.get_releases(ocid)
+        (release.data, release.ingest_seq) for release in state.store.get_releases(ocid, conn)
     )
     return LoadedNotice(record, releases)
 
@@ -106,8 +108,9 @@ def data_links(ocid: str, record: StoredRecord, releases: list[dict[str, Any]]) 
     return links
 
 
-def notice_context(state: AppState, ocid: str) -> dict[str, Any]:
-    loaded = load(state, ocid)
+def notice_context(state: AppState, ocid: str, conn: Connection | None = None) -> dict[str, Any]:
+    """The notice itself; its reads go on ``conn`` when given (the page's one connection)."""
+    loaded = load(state, ocid, conn)
     now = state.now()
     record = loaded.record
     notice = build_notice(record.compiled, loaded.releases, state.reference, now)
