@@ -7,6 +7,7 @@ of the JSON routes is at ``/api/openapi.json`` and described in words at ``/api`
 from __future__ import annotations
 
 import contextlib
+import gc
 from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Final
@@ -45,6 +46,20 @@ def store_reference(store: Store) -> Reference:
     )
 
 
+def freeze_startup_objects() -> None:
+    """Put what exists when the server starts (modules, reference tables, the app) out of the
+    cycle collector's reach, once per process.
+
+    A full collection otherwise walks all of it, and the request that triggers one waits:
+    ~150,000 objects, tens of milliseconds on a loaded machine, the tail of the notice page's
+    latency. Objects made by requests are collected as before. Only the first app of a process
+    freezes (a test run starts hundreds), so what is frozen stays bounded.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.collect()
+        gc.freeze()
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -68,6 +83,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        freeze_startup_objects()
         yield
         store.close()
 
