@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import bindparam, delete, func, insert, literal_column, select, text
+from sqlalchemy import Column, MetaData, Text, bindparam, delete, func, insert, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tenderlens.search.tables import search_index, search_terms
@@ -41,21 +41,55 @@ _FTS_INSERT = text(
     "INSERT INTO search_fts (rowid, title, description, lots, items, buyer, other) "
     "VALUES (:rowid, :title, :description, :lots, :items, :buyer, :other)"
 )
-_TS_DOCUMENT = " || ".join(
-    f"setweight(to_tsvector('{TS_CONFIG}', :{field}), '{weight}')" for field, weight in TS_WEIGHTS
-)
-_PG_UPDATE = text(f"UPDATE search_index SET document = {_TS_DOCUMENT} WHERE ocid = :ocid")  # noqa: S608 - constants only
+# PostgreSQL: ``search_index`` with its ``document`` column, which the upsert fills in the same
+# statement (each field's text is a parameter ``text_<field>``), so a row is written once.
+_PG_INDEX = search_index.to_metadata(MetaData())
+_PG_INDEX.append_column(Column("document", postgresql.TSVECTOR))
+
+
+def _pg_document() -> ColumnElement[Any]:
+    """``setweight(to_tsvector(config, :text_title), 'A') || ...``, one part per field."""
+    config: ColumnElement[Any] = literal_column(f"'{TS_CONFIG}'::regconfig")
+    first, *rest = (
+        func.setweight(
+            func.to_tsvector(config, bindparam(f"text_{field}", type_=Text)),
+            literal_column(f"'{weight}'"),
+            type_=postgresql.TSVECTOR,
+        )
+        for field, weight in TS_WEIGHTS
+    )
+    document: ColumnElement[Any] = first
+    for part in rest:
+        document = document.op("||")(part)
+    return document
+
+
+_PG_DOCUMENT: Final = _pg_document()
 
 
 def write_documents(conn: Connection, documents: Sequence[SearchDocument]) -> None:
     """Replace the index entries of these records (same transaction as the caller's)."""
     if not documents:
         return
+    if conn.dialect.name == "sqlite":
+        _write_sqlite(conn, documents)
+    else:
+        _write_postgresql(conn, documents)
+
+
+def _terms(documents: Sequence[SearchDocument]) -> list[dict[str, str | None]]:
+    return [
+        {"ocid": document.ocid, "facet": facet, "value": value, "label": label}
+        for document in documents
+        for facet, value, label in document.terms
+    ]
+
+
+def _write_sqlite(conn: Connection, documents: Sequence[SearchDocument]) -> None:
     ocids = [document.ocid for document in documents]
-    is_sqlite = conn.dialect.name == "sqlite"
     conn.execute(delete(search_terms).where(search_terms.c.ocid.in_(ocids)))
     rows = [document.row() for document in documents]
-    upsert = (sqlite.insert if is_sqlite else postgresql.insert)(search_index)
+    upsert = sqlite.insert(search_index)
     conn.execute(
         upsert.on_conflict_do_update(
             index_elements=[search_index.c.ocid],
@@ -63,50 +97,76 @@ def write_documents(conn: Connection, documents: Sequence[SearchDocument]) -> No
         ),
         rows,
     )
-    terms = [
-        {"ocid": document.ocid, "facet": facet, "value": value, "label": label}
-        for document in documents
-        for facet, value, label in document.terms
-    ]
+    terms = _terms(documents)
     if terms:
         conn.execute(insert(search_terms), terms)
     texts = {document.ocid: document.text for document in documents}
-    if is_sqlite:
-        # An upsert keeps a row's rowid, so these are the rowids of the old FTS rows too (and of any
-        # stale FTS row left by a deleted index row): clear them, then insert the new text.
-        rowids = list(conn.execute(select(search_index.c.ocid, ROWID).where(search_index.c.ocid.in_(ocids))))
-        conn.execute(_FTS_DELETE, {"rowids": [rowid for _, rowid in rowids]})
+    # An upsert keeps a row's rowid, so these are the rowids of the old FTS rows too (and of any
+    # stale FTS row left by a deleted index row): clear them, then insert the new text.
+    rowids = list(conn.execute(select(search_index.c.ocid, ROWID).where(search_index.c.ocid.in_(ocids))))
+    conn.execute(_FTS_DELETE, {"rowids": [rowid for _, rowid in rowids]})
+    conn.execute(
+        _FTS_INSERT,
+        [
+            {
+                "rowid": rowid,
+                "title": texts[ocid].title,
+                "description": texts[ocid].description,
+                "lots": texts[ocid].lots,
+                "items": texts[ocid].items,
+                "buyer": texts[ocid].buyer,
+                "other": texts[ocid].other,
+            }
+            for ocid, rowid in rowids
+        ],
+    )
+
+
+def _write_postgresql(conn: Connection, documents: Sequence[SearchDocument]) -> None:
+    """Insert the new rows, then upsert the rest; only records indexed before have terms to delete.
+
+    Each row is written once, its tsvector with it, and each statement covers the whole batch
+    (the RETURNING clause makes SQLAlchemy send one multi-row INSERT rather than a statement per
+    row), so the ``search_changes`` triggers fire once per statement, not once per row. Deleting
+    only the terms of records already indexed keeps a first compile (or a corpus build) from
+    looking up ocids that cannot be there: the lookup is a sequential scan of ``search_terms``
+    whenever the planner has no statistics yet (a table never analysed), a cost that grows with
+    the table and made large builds slow down as they went.
+    """
+    rows = {
+        document.ocid: document.row()
+        | {
+            "text_title": document.text.title,
+            "text_description": document.text.description,
+            "text_lots": document.text.lots,
+            "text_items": document.text.items,
+            "text_buyer": document.text.buyer,
+            "text_other": document.text.other,
+        }
+        for document in documents
+    }
+    new = postgresql.insert(_PG_INDEX).values(document=_PG_DOCUMENT)
+    inserted = set(
         conn.execute(
-            _FTS_INSERT,
-            [
-                {
-                    "rowid": rowid,
-                    "title": texts[ocid].title,
-                    "description": texts[ocid].description,
-                    "lots": texts[ocid].lots,
-                    "items": texts[ocid].items,
-                    "buyer": texts[ocid].buyer,
-                    "other": texts[ocid].other,
-                }
-                for ocid, rowid in rowids
-            ],
-        )
-    else:
+            new.on_conflict_do_nothing(index_elements=[_PG_INDEX.c.ocid]).returning(_PG_INDEX.c.ocid),
+            list(rows.values()),
+        ).scalars()
+    )
+    existing = [ocid for ocid in rows if ocid not in inserted]
+    if existing:
+        columns = [name for name in documents[0].row() if name != "ocid"]
+        upsert = postgresql.insert(_PG_INDEX).values(document=_PG_DOCUMENT)
         conn.execute(
-            _PG_UPDATE,
-            [
-                {
-                    "ocid": ocid,
-                    "title": body.title,
-                    "description": body.description,
-                    "lots": body.lots,
-                    "items": body.items,
-                    "buyer": body.buyer,
-                    "other": body.other,
-                }
-                for ocid, body in texts.items()
-            ],
+            upsert.on_conflict_do_update(
+                index_elements=[_PG_INDEX.c.ocid],
+                set_={name: upsert.excluded[name] for name in [*columns, "document"]},
+            ).returning(_PG_INDEX.c.ocid),
+            [rows[ocid] for ocid in existing],
         )
+        conn.execute(delete(search_terms).where(search_terms.c.ocid.in_(existing)))
+    terms = _terms(documents)
+    if terms:
+        conn.execute(insert(search_terms).returning(search_terms.c.ocid), terms)
 
 
 def missing_from_index(engine: Engine) -> int:
