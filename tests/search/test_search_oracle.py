@@ -284,13 +284,6 @@ def write(url: str, docs: list[SearchDocument]) -> None:
         write_documents(conn, docs)
 
 
-@pytest.fixture
-def reader(store_url: str) -> Iterator[Engine]:
-    """A long-lived searching process: its columns are kept up to date, not reloaded."""
-    with Store.open(store_url) as store:
-        yield store.engine
-
-
 @pytest.mark.parametrize("in_memory", [True, False], ids=["columns", "sql"])
 def test_search_agrees_with_the_oracle(
     reader: Engine, corpus: list[SearchDocument], *, in_memory: bool

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 from sqlalchemy import column, func, literal_column, select, table
 
+from tenderlens.search import frequent as frequent_words
+from tenderlens.search.bits import MAX_CODES, CodeBits
 from tenderlens.search.request import VALUE_BANDS
 from tenderlens.search.tables import search_index, search_terms
 
@@ -196,10 +198,44 @@ class Snapshot:
     published: NDArray[np.int64]
     deadline: NDArray[np.int64]
     terms: dict[str, Terms]
+    frequent: frequent_words.FrequentTerms | None = None  # SQLite: common words' match sets
+    packed: dict[str, CodeBits | None] = field(default_factory=dict)  # by :meth:`code_bits`
 
     @property
     def size(self) -> int:
         return int(self.alive.sum())
+
+    def code_bits(self, key: str) -> CodeBits | None:
+        """The bitmaps of a facet with few codes (built on first use); None for a facet with many.
+
+        Keys: a single-valued facet's name, ``sme``/``vcse`` (codes: value + 1), ``band``, and
+        ``<facet>:<level>`` for a level of a many-valued facet.
+        """
+        if key in self.packed:
+            return self.packed[key]
+        size = len(self.doc)
+        everywhere = np.arange(size, dtype=np.int64)
+        found: CodeBits | None = None
+        if key in self.single:
+            count = len(self.vocab[key].values)
+            if count <= MAX_CODES:
+                found = CodeBits.build(everywhere, self.single[key].astype(np.int64), count, size)
+        elif key in {"sme", "vcse"}:
+            values = getattr(self, key).astype(np.int64) + 1
+            found = CodeBits.build(everywhere, values, 3, size)
+        elif key == "band":
+            found = CodeBits.build(everywhere, self.band.astype(np.int64), len(BANDS), size)
+        else:
+            name, depth = key.split(":")
+            terms = self.terms[name]
+            level = terms.levels[int(depth)]
+            count = len(level.prefixes.values)
+            if count <= MAX_CODES:
+                alive = terms.alive
+                positions = terms.position[alive].astype(np.int64)
+                found = CodeBits.build(positions, level.code[alive].astype(np.int64), count, size)
+        self.packed[key] = found
+        return found
 
     def positions(self, docs: NDArray[np.int64]) -> NDArray[np.int32]:
         """Positions of these row ids (ids the snapshot does not hold are dropped)."""
@@ -336,6 +372,7 @@ def load(conn: Connection) -> Snapshot:
         published=rows["published"],
         deadline=rows["deadline"],
         terms=terms,
+        frequent=frequent_words.load(conn, where, len(doc)) if dialect == "sqlite" else None,
     )
 
 
@@ -482,6 +519,11 @@ def apply_changes(snapshot: Snapshot, conn: Connection, until: int) -> Snapshot 
         published=columns["published"],
         deadline=columns["deadline"],
         terms=terms,
+        frequent=frequent_words.patch(
+            snapshot.frequent, conn, where, size, np.union1d(logged_at, at).astype(np.int64), docs
+        )
+        if snapshot.frequent is not None
+        else None,
     )
 
 

@@ -8,21 +8,26 @@ filters must all match, and each facet's counts apply every filter but its own.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from tenderlens.search import facets as facet_labels
+from tenderlens.search.bits import pack
 from tenderlens.search.columns import BANDS, NULL_TIME, TERM_LEVELS, start_of
 from tenderlens.search.request import CLOSING_PRESETS, NONE, SearchRequest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from numpy.typing import NDArray
 
     from tenderlens.reference import Reference
-    from tenderlens.search.columns import Mask, Snapshot, Terms
+    from tenderlens.search.columns import Mask, Snapshot
     from tenderlens.search.facets import Facet
+
+    Packed = Callable[[Mask], NDArray[np.uint64]]
 
 YES_NO_CODES: Final = {"yes": 1, "no": 0}
 BUYERS_SHOWN: Final = 15  # as facets.buyer's limit
@@ -102,9 +107,19 @@ def combined(base: Mask, masks: dict[str, Mask], skip: str | None = None) -> Mas
     return out
 
 
-def _grouped(snapshot: Snapshot, name: str, mask: Mask) -> list[tuple[str, str | None, int]]:
+def _code_counts(  # noqa: PLR0917 - a facet, its codes and the mask
+    snapshot: Snapshot, key: str, codes: NDArray[Any], count: int, mask: Mask, packed: Packed
+) -> NDArray[np.int64]:
+    """How many positions in ``mask`` have each code of ``codes``: by bitmaps when the facet has few."""
+    bits = snapshot.code_bits(key)
+    if bits is not None:
+        return bits.counts(packed(mask))
+    return np.bincount(codes[np.flatnonzero(mask)], minlength=count)
+
+
+def _grouped(snapshot: Snapshot, name: str, mask: Mask, packed: Packed) -> list[tuple[str, str | None, int]]:
     words = snapshot.vocab[name]
-    counts = np.bincount(snapshot.single[name][mask], minlength=len(words.values))
+    counts = _code_counts(snapshot, name, snapshot.single[name], len(words.values), mask, packed)
     return [
         (NONE if words.values[code] is None else str(words.values[code]), words.labels[code], int(n))
         for code in np.flatnonzero(counts)
@@ -112,19 +127,29 @@ def _grouped(snapshot: Snapshot, name: str, mask: Mask) -> list[tuple[str, str |
     ]
 
 
-def _yes_no_rows(values: NDArray[np.int8], mask: Mask) -> list[tuple[str, str | None, int]]:
-    counts = np.bincount(values[mask] + 1, minlength=3)  # -1 (NULL), 0, 1
+def _yes_no_rows(
+    snapshot: Snapshot, name: str, mask: Mask, packed: Packed
+) -> list[tuple[str, str | None, int]]:
+    values: NDArray[np.int8] = getattr(snapshot, name)
+    counts = _code_counts(snapshot, name, values.astype(np.int64) + 1, 3, mask, packed)  # -1 (NULL), 0, 1
     names = {0: NONE, 1: "0", 2: "1"}
     return [(names[code], names[code], int(counts[code])) for code in (0, 1, 2) if counts[code]]
 
 
 def _term_counts(
-    terms: Terms, selected: tuple[str, ...], mask: Mask, *, skip_group_zero: bool
+    snapshot: Snapshot,
+    name: str,
+    selected: tuple[str, ...],
+    mask: Mask,
+    packed: Packed,
+    *,
+    skip_group_zero: bool,
 ) -> list[facet_labels.TermCount]:
     """As run.py's SQL: the top level, then the levels under each selected prefix."""
+    terms = snapshot.terms[name]
     sizes = tuple(level.size for level in terms.levels)
     found: list[facet_labels.TermCount] = []
-    matched = mask[terms.position]
+    matched: Mask | None = None
     for depth, level in enumerate(terms.levels, start=1):
         allowed = None
         if depth > 1:
@@ -133,7 +158,13 @@ def _term_counts(
             if not parents:
                 break
             allowed = parents
-        counts = np.bincount(level.code[level.first & matched], minlength=len(level.prefixes.values))
+        bits = snapshot.code_bits(f"{name}:{depth - 1}")
+        if bits is not None:
+            counts = bits.counts(packed(mask))
+        else:
+            if matched is None:
+                matched = mask[terms.position]
+            counts = np.bincount(level.code[level.first & matched], minlength=len(level.prefixes.values))
         last = depth == len(terms.levels)
         labels = terms.values.prefix_labels(level.size) if last else {}
         for found_code in np.flatnonzero(counts):
@@ -170,7 +201,7 @@ def _top_buyers(snapshot: Snapshot, request: SearchRequest, mask: Mask) -> list[
     the (name, key) order.
     """
     words = snapshot.vocab["buyer"]
-    counts = np.bincount(snapshot.single["buyer"][mask], minlength=len(words.values))
+    counts = np.bincount(snapshot.single["buyer"][np.flatnonzero(mask)], minlength=len(words.values))
     counts[0] = 0  # "not stated" is never listed
     present = np.flatnonzero(counts)
     chosen = {words.codes[v] for v in request.buyer if v in words.codes}
@@ -200,45 +231,66 @@ def facet_counts(
     *,
     reference: Reference | None,
 ) -> tuple[Facet, ...]:
-    """The same facets, in the same order, as run.py's SQL ``_facets``."""
+    """The same facets, in the same order, as run.py's SQL ``_facets``.
+
+    Each facet's mask leaves out only its own filter, so facets without an active filter all
+    share one mask; it is combined and packed once.
+    """
+    masks_of: dict[str | None, Mask] = {}
+    packed_of: dict[int, NDArray[np.uint64]] = {}
 
     def without(name: str) -> Mask:
-        return combined(base, masks, skip=name)
+        key = name if name in masks else None
+        found = masks_of.get(key)
+        if found is None:
+            found = masks_of[key] = combined(base, masks, skip=key)
+        return found
+
+    def packed(mask: Mask) -> NDArray[np.uint64]:
+        found = packed_of.get(id(mask))
+        if found is None:
+            found = packed_of[id(mask)] = pack(mask)
+        return found
 
     out: list[Facet] = []
-    out.append(facet_labels.notice_type(_grouped(snapshot, "notice_type", without("notice_type")), request))
-    out.append(facet_labels.stage(_grouped(snapshot, "stage", without("stage")), request))
-    out.append(facet_labels.status(_grouped(snapshot, "status", without("status")), request))
-    cpv = _term_counts(snapshot.terms["cpv"], request.cpv, without("cpv"), skip_group_zero=True)
+    for name, labelled in (
+        ("notice_type", facet_labels.notice_type),
+        ("stage", facet_labels.stage),
+        ("status", facet_labels.status),
+    ):
+        out.append(labelled(_grouped(snapshot, name, without(name), packed), request))
+    cpv = _term_counts(snapshot, "cpv", request.cpv, without("cpv"), packed, skip_group_zero=True)
     out.append(facet_labels.cpv(cpv, request, reference))
     out.append(facet_labels.buyer(_top_buyers(snapshot, request, without("buyer")), request))
     for name, title in (("buyer_region", "Buyer region"), ("delivery_region", "Delivery region")):
         counts = _term_counts(
-            snapshot.terms[name], getattr(request, name), without(name), skip_group_zero=False
+            snapshot, name, getattr(request, name), without(name), packed, skip_group_zero=False
         )
         out.append(facet_labels.region(name, title, counts, request))
     out.append(
-        facet_labels.yes_no("sme", "Suitable for SMEs", _yes_no_rows(snapshot.sme, without("sme")), request)
+        facet_labels.yes_no(
+            "sme", "Suitable for SMEs", _yes_no_rows(snapshot, "sme", without("sme"), packed), request
+        )
     )
     out.append(
         facet_labels.yes_no(
-            "vcse", "Suitable for VCSEs", _yes_no_rows(snapshot.vcse, without("vcse")), request
+            "vcse", "Suitable for VCSEs", _yes_no_rows(snapshot, "vcse", without("vcse"), packed), request
         )
     )
-    band_counts = np.bincount(snapshot.band[without("value")], minlength=len(BANDS))
+    band_counts = _code_counts(snapshot, "band", snapshot.band, len(BANDS), without("value"), packed)
     out.append(
         facet_labels.value(
             [(BANDS[i], None, int(band_counts[i])) for i in np.flatnonzero(band_counts)], request
         )
     )
     closing_base = without("closing_within")
-    deadline = snapshot.deadline[closing_base]
+    deadline = snapshot.deadline[np.flatnonzero(closing_base)]
     deadline = deadline[(deadline != NULL_TIME) & (deadline >= start_of(now))]
     closing = [
         (days, int((deadline <= start_of(now + timedelta(days=days))).sum())) for days in CLOSING_PRESETS
     ]
     out.append(facet_labels.closing(closing, request))
-    out.append(facet_labels.source(_grouped(snapshot, "source", without("source")), request))
+    out.append(facet_labels.source(_grouped(snapshot, "source", without("source"), packed), request))
     return tuple(facet for facet in out if facet.values)
 
 
@@ -255,4 +307,29 @@ def newest_candidates(snapshot: Snapshot, matched: Mask, wanted: int) -> NDArray
     if edge == NULL_TIME:
         return None
     found: NDArray[np.int64] = snapshot.doc[positions[published >= edge]]
+    return found
+
+
+CLOSED: Final = 2**40  # added to a past deadline (seconds): it sorts after every upcoming one
+UNDATED: Final = 2**62  # no deadline: last
+
+
+def closing_candidates(
+    snapshot: Snapshot, matched: Mask, wanted: int, now: datetime
+) -> NDArray[np.int64] | None:
+    """Row ids that hold the ``wanted`` first matches by closing date (ties at the edge included).
+
+    The order is run.py's ``_order`` for ``closing``: upcoming deadlines soonest first, then
+    past ones, oldest first, then none. None when the edge falls among the undated notices.
+    """
+    positions = np.flatnonzero(matched)
+    if len(positions) <= wanted:
+        return snapshot.doc[positions]
+    deadline = snapshot.deadline[positions]
+    key = np.where(deadline >= start_of(now), deadline, CLOSED + deadline)
+    key[deadline == NULL_TIME] = UNDATED
+    edge = np.partition(key, wanted - 1)[wanted - 1]
+    if edge == UNDATED:
+        return None
+    found: NDArray[np.int64] = snapshot.doc[positions[key <= edge]]
     return found

@@ -38,8 +38,15 @@ from sqlalchemy.exc import OperationalError
 
 from tenderlens.exceptions import TenderlensError
 from tenderlens.search import facets as facet_labels
+from tenderlens.search import frequent as frequent_words
 from tenderlens.search.columns import columns_for, doc_column
-from tenderlens.search.counts import combined, facet_counts, filter_masks, newest_candidates
+from tenderlens.search.counts import (
+    closing_candidates,
+    combined,
+    facet_counts,
+    filter_masks,
+    newest_candidates,
+)
 from tenderlens.search.engine import text_engine_for
 from tenderlens.search.query import ParsedQuery, Term, fts5_excluded, fts5_match, parse_query
 from tenderlens.search.request import CLOSING_PRESETS, NONE, VALUE_BANDS, SearchRequest
@@ -553,8 +560,13 @@ def _search_in_memory(
     ranker: tuple[TextEngine, tantivy.Searcher] | None = None,
 ) -> SearchResult:
     dialect = conn.dialect.name
+    common = None
+    if snapshot.frequent is not None:
+        common = frequent_words.text_mask(snapshot.frequent, query, snapshot.alive)
     if query.is_empty:
         base = snapshot.alive
+    elif common is not None:
+        base = common
     elif dialect != "postgresql" and not query.groups:
         base = snapshot.alive & ~snapshot.mask_of(_text_ids(conn, query))
     else:
@@ -564,7 +576,11 @@ def _search_in_memory(
     total = int(matched.sum())
     offset = (request.page - 1) * request.per_page
     newest = request.sort == "newest" or (request.sort == "relevance" and not query.groups)
-    candidates = newest_candidates(snapshot, matched, offset + request.per_page) if newest else None
+    candidates = None
+    if newest:
+        candidates = newest_candidates(snapshot, matched, offset + request.per_page)
+    elif request.sort == "closing":
+        candidates = closing_candidates(snapshot, matched, offset + request.per_page, now)
     ranked = None
     if ranker is not None and total:
         ranked = _best_by_engine(
