@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final, NamedTuple, Self
+from typing import Any, Final, NamedTuple
 
 import orjson
+from mypy_extensions import mypyc_attr
 from ocdsmerge.exceptions import InconsistentTypeError
 
 OMIT: Final = "omitWhenMerged"
@@ -323,10 +324,10 @@ class _Regular:
                                 v[key] = new_vl
                                 indexes[id(new_vl)] = index
                         elif type(child) is list and not _is_versions(child):
-                            index = indexes.get(id(child))  # type: ignore[assignment]
-                            if index is None:
-                                index = indexes[id(child)] = _index(c[key], child)
-                            array(value, c[key], child, sub, index, before if type(before) is list else None)
+                            known = indexes.get(id(child))
+                            if known is None:
+                                known = indexes[id(child)] = _index(c[key], child)
+                            array(value, c[key], child, sub, known, before if type(before) is list else None)
                         else:
                             raise IrregularHistory(
                                 f"an array of objects where there was a value or an object: {key!r}"
@@ -525,11 +526,12 @@ def extend_regular(
 # --- the exact engine ------------------------------------------------------------------------------
 
 
+@mypyc_attr(native_class=False)  # mypyc compiles no subclass of str: this stays a Python class
 class _Position(str):
     """An array position in a flat path: equal to the text of the object's id, holding the id itself.
 
     ocdsmerge matches flat paths by that text (so ``1`` and ``"1"`` meet) but builds objects by
-    the id itself (so they part again); this reproduces both.
+    the id itself (so they part again); this reproduces both. Made by :func:`_position`.
     """
 
     __slots__ = ("ident", "raw")
@@ -537,11 +539,13 @@ class _Position(str):
     ident: Any
     raw: Any
 
-    def __new__(cls, text: str, ident: Any, raw: Any) -> Self:
-        position = super().__new__(cls, text)
-        position.ident = ident
-        position.raw = raw
-        return position
+
+def _position(text: str, ident: Any, raw: Any) -> _Position:
+    """A :class:`_Position` (a function, not ``__new__``: mypyc cannot call ``str.__new__``)."""
+    position = _Position(text)
+    position.ident = ident
+    position.raw = raw
+    return position
 
 
 def _plain(value: Any) -> Any:
@@ -566,10 +570,10 @@ def _flatten(  # noqa: PLR0917 - a private recursion
         seen: set[str] = set()
         for item in value:
             if "id" in item:
-                part = _Position(str(item["id"]), item["id"], item["id"])
+                part = _position(str(item["id"]), item["id"], item["id"])
             else:
                 token = f"\x00{next(anonymous)}"
-                part = _Position(token, token, None)
+                part = _position(token, token, None)
             if part in seen:
                 if warn is not None:
                     label = ".".join(rule_path)
