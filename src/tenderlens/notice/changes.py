@@ -14,12 +14,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
 from tenderlens.notice.safe import number, text
-from tenderlens.notice.when import make_when
+from tenderlens.notice.when import date_text, make_when
 from tenderlens.notice.words import amount_text, camel_words, status_words, tag_words
 from tenderlens.ocds.dates import parse_instant
 
@@ -210,7 +211,7 @@ class _Names:
         )
 
 
-def _show(value: object, keys: tuple[str, ...], currency: str | None, now: datetime) -> str:
+def _show(value: object, keys: tuple[str, ...], currency: str | None) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, bool):
@@ -221,9 +222,9 @@ def _show(value: object, keys: tuple[str, ...], currency: str | None, now: datet
             amount_text(amount, currency) if keys and keys[-1] in {"amount", "amountGross"} else f"{amount:g}"
         )
     if isinstance(value, str):
-        when = make_when(value, now)
-        if when is not None:
-            return when.text
+        shown = date_text(value)
+        if shown is not None:
+            return shown
         if keys and keys[-1] == "status":
             return status_words(value) or value
         if keys and keys[-1] in {"mainProcurementCategory", "procurementMethod", "documentType"}:
@@ -234,7 +235,9 @@ def _show(value: object, keys: tuple[str, ...], currency: str | None, now: datet
 
 
 def _date_shift(before: object, after: object) -> str | None:
-    first, second = parse_instant(before), parse_instant(after)
+    if not isinstance(before, str) or not isinstance(after, str):
+        return None
+    first, second = _instant(before), _instant(after)
     if first is None or second is None:
         return None
     days = (second.date() - first.date()).days
@@ -242,6 +245,10 @@ def _date_shift(before: object, after: object) -> str | None:
         return "later the same day" if second > first else "earlier the same day"
     word = "day" if abs(days) == 1 else "days"
     return f"{abs(days)} {word} {'later' if days > 0 else 'earlier'}"
+
+
+# The same dates come back in every version of a field, and on every page of the notice.
+_instant: Final = lru_cache(maxsize=16_384)(parse_instant)
 
 
 def _percent(before: object, after: object) -> str | None:
@@ -253,12 +260,12 @@ def _percent(before: object, after: object) -> str | None:
 
 
 def _describe(
-    path: Path, field: str, before: object, after: object, *, currency: str | None, now: datetime
+    place: tuple[tuple[str, ...], str, str], before: object, after: object, *, currency: str | None
 ) -> Change:
-    keys = _keys(path)
-    shown_before = None if before is None else _show(before, keys, currency, now)
-    shown_after = None if after is None else _show(after, keys, currency, now)
-    where = _path_text(path)
+    """One change of the field at ``place``: (its keys, its path as text, its name in words)."""
+    keys, where, field = place
+    shown_before = None if before is None else _show(before, keys, currency)
+    shown_after = None if after is None else _show(after, keys, currency)
     if before is None:
         return Change("set", where, field, None, shown_after, f"{field} set to {shown_after}")
     if after is None:
@@ -347,6 +354,7 @@ def what_changed(
         if len(versions) == 1 and start == 0:
             continue  # set by the first release and never changed: the usual case, nothing to say
         currency = currencies.get(path[:-1])
+        place: tuple[tuple[str, ...], str, str] | None = None  # worked out at its first change
         if (
             start > 0
             and versions[0].get("value") is not None
@@ -354,20 +362,17 @@ def what_changed(
                 first_seen.get(path[: d + 1]) == start for d, (_, m) in enumerate(path) if m is not None
             )
         ):
-            found[start].append(
-                _describe(path, names.field(path), None, versions[0].get("value"), currency=currency, now=now)
-            )
+            place = (_keys(path), _path_text(path), names.field(path))
+            found[start].append(_describe(place, None, versions[0].get("value"), currency=currency))
         for previous, current in itertools.pairwise(versions):
-            if previous.get("value") == current.get("value"):
+            before, after = previous.get("value"), current.get("value")
+            if before == after:
                 continue
             at = index.get(str(current.get("releaseID")))
             if at is not None:
-                field = names.field(path)
-                found[at].append(
-                    _describe(
-                        path, field, previous.get("value"), current.get("value"), currency=currency, now=now
-                    )
-                )
+                if place is None:
+                    place = (_keys(path), _path_text(path), names.field(path))
+                found[at].append(_describe(place, before, after, currency=currency))
     out = []
     for i, (rid, date, tags) in enumerate(releases):
         tag_list = tuple(str(tag) for tag in tags) if isinstance(tags, list) else ()

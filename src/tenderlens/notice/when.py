@@ -44,6 +44,12 @@ def make_when(value: object, now: datetime) -> When | None:
     )
 
 
+def date_text(value: str) -> str | None:
+    """``make_when(value, now).text`` (which does not depend on ``now``), or None if not a date."""
+    shown = _shown(value)
+    return None if shown is None else shown[4]
+
+
 # A notice shows the same few dates many times (every version in the versioned release), and
 # a page shows dozens: parsing, the time zone and strftime were a third of building a notice.
 # Both caches hold pure functions of their argument, so they can never serve a stale answer.
