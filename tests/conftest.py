@@ -10,6 +10,23 @@ SHARED = Path(os.environ.get("TENDERLENS_SHARED_DIR", REPO.parent / "shared"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test a mypyc build older than its source (an edit of merge.py since the install)."""
+    from tenderlens.compiled import COMPILED, built_extensions, pure_python_requested, source_path
+
+    if pure_python_requested():
+        return
+    for name in COMPILED:
+        source = source_path(name)
+        for extension in built_extensions(name):
+            if extension.stat().st_mtime < source.stat().st_mtime:
+                pytest.exit(
+                    f"{extension.name} was compiled before the last change to {source.name}: "
+                    "run scripts/bootstrap dev to rebuild it, or set TENDERLENS_PURE_PYTHON=1",
+                    returncode=4,
+                )
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """``../shared/data``: real FTS and Contracts Finder data, schemas and reference lists."""

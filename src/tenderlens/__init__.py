@@ -5,5 +5,10 @@ The package is laid out as the pipeline it runs:
 → ``notice`` (readable notice) → CLI.
 """
 
+from tenderlens.compiled import pure_python_requested, use_python_source
+
 __version__ = "0.1.0"
 __all__ = ["__version__"]
+
+if pure_python_requested():  # TENDERLENS_PURE_PYTHON=1: the merge engine as Python, not the mypyc build
+    use_python_source()
