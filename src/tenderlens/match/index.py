@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Text, bindparam, literal_column, select, union_all
@@ -74,26 +75,27 @@ def load_facts(conn: Connection, ocids: Iterable[str]) -> dict[str, NoticeFacts]
     if not wanted:
         return found
     for start in range(0, len(wanted), CHUNK):
-        rows = conn.execute(FACTS_QUERY, {"ocids": wanted[start : start + CHUNK]})
-        for ocid, notice_rows in groupby(rows, key=lambda row: row.ocid):
+        rows = conn.execute(FACTS_QUERY, {"ocids": wanted[start : start + CHUNK]}).all()
+        for ocid, notice_rows in groupby(rows, key=itemgetter(0)):
             first, *rest = notice_rows
             terms: dict[str, list[Labelled]] = {}
-            for row in (first, *rest):
-                if row.facet is not None:
-                    terms.setdefault(row.facet, []).append(Labelled(row.value, row.label))
+            for *_, facet, value, label in (first, *rest):
+                if facet is not None:
+                    terms.setdefault(facet, []).append(Labelled(value, label))
+            _, title, excerpt, buyer_key, buyer_name, amount, currency, sme, vcse, *_ = first
             found[ocid] = NoticeFacts(
                 ocid=ocid,
-                title=first.title or "",
-                description=first.excerpt or "",
-                buyer_key=first.buyer_key,
-                buyer_name=first.buyer_name,
+                title=title or "",
+                description=excerpt or "",
+                buyer_key=buyer_key,
+                buyer_name=buyer_name,
                 cpv=tuple(terms.get("cpv", ())),
                 buyer_regions=tuple(terms.get("buyer_region", ())),
                 delivery_regions=tuple(terms.get("delivery_region", ())),
-                value_amount=first.value_amount,
-                value_currency=first.value_currency,
-                sme=_flag(first.sme),
-                vcse=_flag(first.vcse),
+                value_amount=amount,
+                value_currency=currency,
+                sme=_flag(sme),
+                vcse=_flag(vcse),
             )
     return {ocid: found[ocid] for ocid in wanted if ocid in found}
 
