@@ -27,7 +27,9 @@ class AppState:
         return self.clock()
 
 
-def app_state(request: Request) -> AppState:
+async def app_state(request: Request) -> AppState:
+    """The app's state. ``async`` though it awaits nothing: FastAPI runs a plain ``def``
+    dependency in a worker thread, one more thread hop (and wake-up) for every request."""
     state = request.app.state.tenderlens
     assert isinstance(state, AppState)
     return state
