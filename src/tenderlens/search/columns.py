@@ -506,7 +506,8 @@ def apply_changes(snapshot: Snapshot, conn: Connection, until: int) -> Snapshot 
         old = snapshot.terms[name]
         new_docs_of_pairs, new_codes = added[name]
         terms[name] = _extend(old, values[name], where[new_docs_of_pairs], new_codes, changed, sizes)
-    return Snapshot(
+    touched = np.union1d(logged_at, at).astype(np.int64)
+    updated = Snapshot(
         seq=until,
         doc=doc,
         where=where,
@@ -519,12 +520,40 @@ def apply_changes(snapshot: Snapshot, conn: Connection, until: int) -> Snapshot 
         published=columns["published"],
         deadline=columns["deadline"],
         terms=terms,
-        frequent=frequent_words.patch(
-            snapshot.frequent, conn, where, size, np.union1d(logged_at, at).astype(np.int64), docs
-        )
+        frequent=frequent_words.patch(snapshot.frequent, conn, where, size, touched, docs)
         if snapshot.frequent is not None
         else None,
     )
+    _carry_code_bits(snapshot, updated, touched, at.astype(np.int64))
+    return updated
+
+
+def _carry_code_bits(old: Snapshot, new: Snapshot, touched: NDArray[np.int64], at: NDArray[np.int64]) -> None:
+    """The old snapshot's facet bitmaps, patched for ``new`` (rebuilding them costs ~0.9 s at 1M).
+
+    ``touched``: every position logged or rewritten, cleared first; ``at``: the rows read again,
+    whose codes are set; a many-valued facet's new pairs are the ones ``_extend`` appended.
+    """
+    size = len(new.doc)
+    for key, bits in old.packed.items():
+        if bits is None:
+            continue  # too many codes, and codes are only ever added
+        positions = at
+        codes: NDArray[Any]
+        if key in new.single:
+            count, codes = len(new.vocab[key].values), new.single[key][at]
+        elif key in {"sme", "vcse"}:
+            count, codes = 3, getattr(new, key)[at].astype(np.int64) + 1
+        elif key == "band":
+            count, codes = len(BANDS), new.band[at]
+        else:
+            name, depth = key.split(":")
+            start = len(old.terms[name].position)
+            level = new.terms[name].levels[int(depth)]
+            count, codes = len(level.prefixes.values), level.code[start:]
+            positions = new.terms[name].position[start:].astype(np.int64)
+        wide: NDArray[np.int64] = codes.astype(np.int64)
+        new.packed[key] = bits.patched(touched, positions, wide, count, size) if count <= MAX_CODES else None
 
 
 class Columns:
