@@ -350,6 +350,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux ``/proc``), or None where there is none.
+
+    On a shared machine a request's wall time includes waiting for a core; the server's CPU
+    time per request does not, so it compares runs made under different loads.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bench_notice(url: str, samples: int) -> dict[str, Any]:
     import httpx  # noqa: PLC0415
 
@@ -373,11 +386,15 @@ def bench_notice(url: str, samples: int) -> dict[str, Any]:
                 for ocid in picked[:20]:
                     client.get(f"/notices/{ocid}{suffix}").raise_for_status()
                 times: list[float] = []
+                cpu_before = cpu_seconds(server.pid)
                 for ocid in picked:
                     started = time.perf_counter()
                     client.get(f"/notices/{ocid}{suffix}").raise_for_status()
                     times.append(time.perf_counter() - started)
+                cpu_after = cpu_seconds(server.pid)
                 result[label] = ms(times)
+                if cpu_before is not None and cpu_after is not None:
+                    result[label]["server_cpu_ms"] = round((cpu_after - cpu_before) / len(picked) * 1000, 2)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -655,6 +672,8 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
         for label in ("json", "page"):
             s = notice[label]
             out.append((f"notice {label} over HTTP p50/p99 ms", f"{s['p50']} / {s['p99']}"))
+            if "server_cpu_ms" in s:
+                out.append((f"notice {label}: server CPU ms per request", f"{s['server_cpu_ms']}"))
         for part, s in notice.get("in_process", {}).items():
             out.append((f"  of which, in-process: {part} p50/p99 ms", f"{s['p50']} / {s['p99']}"))
     if harvest := results.get("harvest"):
