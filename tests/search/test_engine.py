@@ -9,6 +9,7 @@ answers) when another writer holds its lock.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -200,3 +201,41 @@ def test_filtered_ranking_keeps_only_filtered_rows(store_url: str, corpus: list[
 
 def _fields(request: SearchRequest) -> dict[str, object]:
     return {name: getattr(request, name) for name in request.__dataclass_fields__}
+
+
+NARROWED = (
+    SearchRequest(q="window OR roof", cpv=("90",), per_page=7),
+    SearchRequest(q="school", cpv=("45", "9031"), buyer_region=("TLC", "TLI4"), per_page=5, page=2),
+    SearchRequest(q="gutter OR kitchen", stage=("tender", "award"), delivery_region=("TLC",), per_page=4),
+    SearchRequest(q="bridge", status=("active",), source=("fts",), per_page=3),
+)
+
+
+@pytest.mark.parametrize("request_", NARROWED)
+def test_facet_terms_narrow_the_ranking_without_changing_it(
+    store_url: str, corpus: list[SearchDocument], request_: SearchRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filters put into the tantivy query (a superset of what they keep) give the same pages."""
+    from tenderlens.search.engine import TextEngine
+
+    expected = {doc.ocid for doc in corpus if passes(doc, request_)}
+    assert expected
+    with Store.open(store_url) as store:
+        found = text_engine_for(store.engine)
+        assert found is not None
+        with store.engine.connect() as conn:
+            searcher = found.ready(conn, wait=True)
+            assert searcher is not None
+            narrowed = found.narrowed(request_, found.query(conn, parse_query(request_.q)))
+            assert narrowed is not None
+            top = found.top(searcher, narrowed, 100_000)
+            doc = "rowid" if conn.dialect.name == "sqlite" else "doc"
+            rows = conn.execute(text(f"SELECT {doc}, ocid FROM search_index"))
+            by_doc = {int(row[0]): str(row[1]) for row in rows}
+        assert expected <= {by_doc[int(doc)] for doc in top.docs}  # a superset of the filtered set
+        assert len(top.docs) < len(engine_docs(store.engine, request_.q))  # but narrower than the text
+        pages = [run_search(store.engine, replace(request_, page=page), NOW).hits for page in (1, 2, 3)]
+        monkeypatch.setattr(TextEngine, "narrowed", lambda *_: None)
+        plain = [run_search(store.engine, replace(request_, page=page), NOW).hits for page in (1, 2, 3)]
+    assert pages == plain
+    assert pages[0]

@@ -31,9 +31,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import tantivy
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from tenderlens.search.columns import head
+from tenderlens.search.columns import TERM_LEVELS, doc_column, head
+from tenderlens.search.request import NONE
+from tenderlens.search.tables import search_index, search_terms
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -42,8 +44,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
     from tenderlens.search.query import ParsedQuery, Term
+    from tenderlens.search.request import SearchRequest
 
-VERSION: Final = 1  # bump when the schema or the way documents are made changes: forces a rebuild
+VERSION: Final = 2  # bump when the schema or the way documents are made changes: forces a rebuild
 META: Final = 2**63  # the ``doc`` of the meta document (row ids are far below)
 # FTS5 column weights (tenderlens.search.run.BM25) as boosts. PostgreSQL's tsvector keeps only
 # the weight class of each word (tenderlens.search.index.TS_WEIGHTS): A title, B buyer,
@@ -54,6 +57,10 @@ HEAP: Final = 64_000_000  # writer memory
 CHUNK: Final = 5_000  # rows per fetch while building
 MAX_SYNC: Final = 50_000  # more logged changes than this: rebuild instead
 MAX_SEARCH_REBUILD: Final = 50_000  # a search rebuilds a missing index of up to this many rows itself
+# Facet values in the "facets" field, as ``name:value`` terms: the single-valued facets whole,
+# the many-valued ones cut to their top level (a CPV division, an ITL1 region). Enough to
+# narrow a filtered search inside tantivy to a superset of what the filters keep.
+SINGLE_FACETS: Final = ("notice_type", "stage", "status", "source")  # request fields = column names
 
 
 def _analyzer(*, stem: bool) -> tantivy.TextAnalyzer:
@@ -67,6 +74,7 @@ def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in BOOSTS:
         builder.add_text_field(name, tokenizer_name="tl_words", index_option="position")
+    builder.add_text_field("facets", tokenizer_name="raw", index_option="basic")
     builder.add_unsigned_field("doc", indexed=True, fast=True)
     builder.add_unsigned_field("seq", fast=True)
     builder.add_unsigned_field("version", fast=True)
@@ -238,12 +246,15 @@ class TextEngine:
             total = int(conn.execute(text("SELECT count(*) FROM search_index")).scalar_one())
         done = 0
         for chunk in _rows(conn, docs):
+            facets = _facet_terms(conn, [doc for doc, _ in chunk])
             for doc, fields in chunk:
                 document = tantivy.Document()
                 document.add_unsigned("doc", doc)
                 for name, words in fields.items():
                     if words:
                         document.add_text(name, words)
+                for term in facets.get(doc, ()):
+                    document.add_text("facets", term)
                 writer.add_document(document)
             done += len(chunk)
             if progress is not None and total is not None:
@@ -301,6 +312,30 @@ class TextEngine:
         docs = np.array(searcher.fast_field_values("doc", addresses) if addresses else [], dtype=np.int64)
         scores = np.array([score for score, _ in result.hits], dtype=np.float64)
         return Ranked(docs, scores, int(getattr(result, "count", 0) or 0))
+
+    def narrowed(self, request: SearchRequest, query: tantivy.Query) -> tantivy.Query | None:
+        """``query`` limited to the notices with the request's facet values (at their top level).
+
+        A superset of what the filters keep (the caller still checks each hit against them),
+        scored as ``query`` alone; None when no filter can be put this way.
+        """
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        wanted: dict[str, set[str]] = {}
+        for name in SINGLE_FACETS:
+            values = getattr(request, name)
+            if values and NONE not in values:
+                wanted[name] = set(values)
+        for name, sizes in TERM_LEVELS.items():
+            values = getattr(request, name)
+            if values and all(len(value) >= sizes[0] for value in values):
+                wanted[name] = {value[: sizes[0]] for value in values}
+        for name, values in wanted.items():
+            term = tantivy.Query.term_query
+            terms = [term(self._schema, "facets", f"{name}:{value}") for value in sorted(values)]
+            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(self._any(terms), 0.0)))
+        if not clauses:
+            return None
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *clauses])
 
     def within(self, schema_docs: Sequence[int], query: tantivy.Query) -> tantivy.Query:
         """``query`` limited to these row ids (for a small filtered set)."""
@@ -374,6 +409,29 @@ def _rows(conn: Connection, docs: Sequence[int] | None) -> Any:
             (doc, {name: " ".join(word for _, word in sorted(pairs)) for name, pairs in fields.items()})
             for doc, fields in found.items()
         ]
+
+
+def _facet_terms(conn: Connection, docs: Sequence[int]) -> dict[int, list[str]]:
+    """Per row id, its ``name:value`` facet terms (see :data:`SINGLE_FACETS`)."""
+    if not docs:
+        return {}
+    dialect = conn.dialect.name
+    doc = doc_column(dialect)
+    c = search_index.c
+    found: dict[int, set[str]] = {}
+    singles = select(doc, *(c[name] for name in SINGLE_FACETS)).where(doc.in_(list(docs)))
+    for row in conn.execute(singles):
+        pairs = zip(SINGLE_FACETS, row[1:], strict=True)
+        found[int(row[0])] = {f"{name}:{value}" for name, value in pairs if value}
+    t = search_terms.c
+    many = (
+        select(doc, t.facet, t.value)
+        .select_from(search_terms.join(search_index, c.ocid == t.ocid))
+        .where(doc.in_(list(docs)), t.facet.in_(tuple(TERM_LEVELS)))
+    )
+    for row_doc, facet, value in conn.execute(many):
+        found.setdefault(int(row_doc), set()).add(f"{facet}:{str(value)[: TERM_LEVELS[facet][0]]}")
+    return {key: sorted(terms) for key, terms in found.items()}
 
 
 _ENGINES: weakref.WeakKeyDictionary[Engine, TextEngine | None] = weakref.WeakKeyDictionary()

@@ -492,6 +492,7 @@ def _best_by_engine(  # noqa: PLR0917 - one step of _search_in_memory
     conn: Connection,
     ranker: tuple[TextEngine, tantivy.Searcher],
     snapshot: Snapshot,
+    request: SearchRequest,
     query: ParsedQuery,
     matched: Any,
     text_matches: int,
@@ -508,7 +509,11 @@ def _best_by_engine(  # noqa: PLR0917 - one step of _search_in_memory
     total = int(matched.sum())
     fetch = wanted + RANK_SPARE
     tantivy_query = text_engine.query(conn, query)
-    if total < text_matches and total <= SMALL_FILTERED:
+    narrowed = text_engine.narrowed(request, tantivy_query) if total < text_matches else None
+    if narrowed is not None:
+        tantivy_query = narrowed  # its matches: about as many as pass the filters
+        limit = fetch * 2
+    elif total < text_matches and total <= SMALL_FILTERED:
         tantivy_query = text_engine.within(snapshot.doc[matched].tolist(), tantivy_query)
         limit = fetch
     else:
@@ -534,7 +539,8 @@ def _best_by_engine(  # noqa: PLR0917 - one step of _search_in_memory
             break
         if limit >= MAX_TOP:
             return None
-        limit = min(MAX_TOP, limit * 4)
+        passing = max(1, len(docs)) / max(1, len(top.docs))  # how many hits pass the filters
+        limit = min(MAX_TOP, max(limit * 4, int(fetch / passing * 1.5)))
     score_of = dict(zip(docs.tolist(), scores.tolist(), strict=True))
     dialect = conn.dialect.name
     read = conn.execute(
@@ -584,7 +590,7 @@ def _search_in_memory(
     ranked = None
     if ranker is not None and total:
         ranked = _best_by_engine(
-            conn, ranker, snapshot, query, matched, int(base.sum()), offset + request.per_page
+            conn, ranker, snapshot, request, query, matched, int(base.sum()), offset + request.per_page
         )
     if ranked is None and request.sort == "relevance" and query.groups and dialect == "sqlite" and total:
         ranked = _best_by_bm25(
