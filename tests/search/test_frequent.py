@@ -1,4 +1,4 @@
-"""Common words' bitmaps (SQLite): the same match sets as FTS5, kept in step with every write.
+"""Common words' bitmaps: the same match sets as FTS5 / the tsvector, kept in step with every write.
 
 The threshold is lowered so that the oracle corpus's words get bitmaps; each check also
 shows that the bitmaps answered (a test that silently fell back to FTS5 would prove nothing).
@@ -6,7 +6,6 @@ shows that the bitmaps answered (a test that silently fell back to FTS5 would pr
 
 from __future__ import annotations
 
-import random
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,12 +17,10 @@ from tenderlens.search import frequent
 from tenderlens.search.columns import columns_for
 from tenderlens.search.query import parse_query
 from tenderlens.search.run import _text_ids
-from tests.search.test_search_oracle import check, make_document, write, writes_then_deletes
+from tests.search.test_search_oracle import check, writes_then_deletes
 # isort: on
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from sqlalchemy import Engine
 
     from tenderlens.search.document import SearchDocument
@@ -46,20 +43,6 @@ def _every_word_is_frequent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(frequent, "MAX_TERMS", 100_000)
 
 
-@pytest.fixture
-def corpus(sqlite_url: str) -> list[SearchDocument]:
-    rng = random.Random(7)
-    docs = [make_document(rng, number) for number in range(300)]
-    write(sqlite_url, docs)
-    return docs
-
-
-@pytest.fixture
-def reader(sqlite_url: str) -> Iterator[Engine]:
-    with Store.open(sqlite_url) as store:
-        yield store.engine
-
-
 def check_masks(engine: Engine) -> None:
     with engine.connect() as conn:
         snapshot = columns_for(engine).at(conn)
@@ -69,9 +52,9 @@ def check_masks(engine: Engine) -> None:
         for q in (*ANSWERED, *LEFT_TO_FTS5):
             parsed = parse_query(q)
             from_fts5 = snapshot.mask_of(_text_ids(conn, parsed))
-            if not parsed.groups:
+            if not parsed.groups and conn.dialect.name == "sqlite":  # FTS5 gives the excluded rows
                 from_fts5 = snapshot.alive & ~from_fts5
-            found = frequent.text_mask(snapshot.frequent, parsed, snapshot.alive)
+            found = frequent.text_mask(snapshot.frequent, parsed, snapshot.alive, conn)
             if q in LEFT_TO_FTS5:
                 assert found is None, q
                 continue
@@ -85,20 +68,20 @@ def test_the_bitmaps_are_what_fts5_matches(reader: Engine, corpus: list[SearchDo
 
 
 def test_the_bitmaps_follow_writes_and_deletes(
-    sqlite_url: str, reader: Engine, corpus: list[SearchDocument]
+    store_url: str, reader: Engine, corpus: list[SearchDocument]
 ) -> None:
     check_masks(reader)  # loaded; every step after this patches them
-    for _docs in writes_then_deletes(sqlite_url, corpus):
+    for _docs in writes_then_deletes(store_url, corpus):
         check_masks(reader)
-        with Store.open(sqlite_url) as fresh:
+        with Store.open(store_url) as fresh:
             check_masks(fresh.engine)
 
 
 def test_searches_answered_from_the_bitmaps_agree_with_the_oracle(
-    sqlite_url: str, reader: Engine, corpus: list[SearchDocument]
+    store_url: str, reader: Engine, corpus: list[SearchDocument]
 ) -> None:
     check(reader, corpus)
-    for docs in writes_then_deletes(sqlite_url, corpus):
+    for docs in writes_then_deletes(store_url, corpus):
         check(reader, docs)
 
 

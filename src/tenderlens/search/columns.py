@@ -198,7 +198,7 @@ class Snapshot:
     published: NDArray[np.int64]
     deadline: NDArray[np.int64]
     terms: dict[str, Terms]
-    frequent: frequent_words.FrequentTerms | None = None  # SQLite: common words' match sets
+    frequent: frequent_words.FrequentTerms | None = None  # common words' match sets
     packed: dict[str, CodeBits | None] = field(default_factory=dict)  # by :meth:`code_bits`
 
     @property
@@ -372,7 +372,7 @@ def load(conn: Connection) -> Snapshot:
         published=rows["published"],
         deadline=rows["deadline"],
         terms=terms,
-        frequent=frequent_words.load(conn, where, len(doc)) if dialect == "sqlite" else None,
+        frequent=frequent_words.load(conn, where, len(doc)),
     )
 
 

@@ -1,4 +1,4 @@
-"""Match sets of the most frequent words, kept as bitmaps beside the facet columns (SQLite).
+"""Match sets of the most frequent words, kept as bitmaps beside the facet columns.
 
 Counting a common word's matches in FTS5 is cheap; handing them to numpy is not: about
 0.4 µs per match for ``group_concat(rowid)`` and the parse, so 40-260 ms for one word at 1M
@@ -13,18 +13,25 @@ only the changed rows into an in-memory FTS5 table with the same tokenizer and a
 same. A query word is stemmed by that same tokenizer too, so it finds the bitmap of exactly
 the term FTS5 would look up. Terms that the tokenizer would stem again (``MATCH`` stems its
 argument) are left to FTS5.
+
+PostgreSQL: the same bitmaps per lexeme, taken from the ``document`` tsvectors themselves
+(``ts_stat`` for the frequent ones, one pass of ``unnest`` for their rows; patches read the
+changed rows' lexemes). A query word is turned into its lexeme by ``phraseto_tsquery`` with the
+index's configuration, the function the SQL match uses, so ``@@`` and the bitmap agree.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 import sqlite3
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
+from sqlalchemy import text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -49,6 +56,7 @@ class FrequentTerms:
 
     bits: dict[str, NDArray[np.uint8]]
     size: int  # positions covered (the snapshot's length)
+    dialect: str = "sqlite"
 
     def mask(self, term: str) -> Mask:
         return np.unpackbits(self.bits[term], count=self.size, bitorder="little").view(np.bool_)
@@ -120,7 +128,9 @@ def _positions(where: NDArray[np.int32], rowids: NDArray[np.int64]) -> NDArray[n
 
 
 def load(conn: Connection, where: NDArray[np.int32], size: int) -> FrequentTerms:
-    """The bitmaps of the :data:`MAX_TERMS` most frequent FTS5 terms, in this transaction's state."""
+    """The bitmaps of the :data:`MAX_TERMS` most frequent terms, in this transaction's state."""
+    if conn.dialect.name == "postgresql":
+        return _load_postgresql(conn, where, size)
     raw = _raw(conn)
     raw.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCABULARY} USING fts5vocab(main, search_fts, 'row')")
     frequent = raw.execute(
@@ -140,6 +150,66 @@ def load(conn: Connection, where: NDArray[np.int32], size: int) -> FrequentTerms
     return FrequentTerms(bits, size)
 
 
+def _ids(joined: str | None) -> NDArray[np.int64]:
+    if not joined:
+        return np.zeros(0, dtype=np.int64)
+    return np.fromstring(joined, dtype=np.int64, sep=",")
+
+
+def _load_postgresql(conn: Connection, where: NDArray[np.int32], size: int) -> FrequentTerms:
+    """Per frequent lexeme, the rows whose tsvector holds it: one pass over the tsvectors."""
+    words = [
+        str(word)
+        for (word,) in conn.execute(
+            text(
+                "SELECT word FROM ts_stat('SELECT document FROM search_index') "
+                "WHERE ndoc >= :least ORDER BY ndoc DESC, word LIMIT :most"
+            ),
+            {"least": MIN_DOCS, "most": MAX_TERMS},
+        )
+    ]
+    bits = {word: _packed(np.zeros(0, dtype=np.int64), size) for word in words}
+    if words:
+        rows = conn.execute(
+            text(
+                "SELECT u.lexeme, string_agg(i.doc::text, ',') FROM search_index AS i, "
+                "unnest(i.document) AS u(lexeme, positions, weights) "
+                "WHERE u.lexeme = ANY(:words) GROUP BY u.lexeme"
+            ).execution_options(yield_per=1),
+            {"words": words},
+        )
+        for word, joined in rows:
+            bits[str(word)] = _packed(_positions(where, _ids(joined)), size)
+    return FrequentTerms(bits, size, "postgresql")
+
+
+def _changed_terms(conn: Connection, docs: Sequence[int], terms: Sequence[str]) -> dict[str, list[int]]:
+    """Of the rows ``docs``, the row ids each term matches (by the backend's own tokenizer)."""
+    if not docs or not terms:
+        return {}
+    if conn.dialect.name == "postgresql":
+        wanted = set(terms)
+        found: dict[str, list[int]] = {}
+        lexemes_of = conn.execute(
+            text("SELECT doc, tsvector_to_array(document) FROM search_index WHERE doc = ANY(:docs)"),
+            {"docs": list(docs)},
+        )
+        for doc, lexemes in lexemes_of:
+            for lexeme in wanted.intersection(lexemes or ()):
+                found.setdefault(lexeme, []).append(int(doc))
+        return found
+    rows = (
+        _raw(conn)
+        .execute(
+            f"SELECT rowid, {', '.join(FTS_COLUMNS)} FROM search_fts "  # noqa: S608 - constants
+            "WHERE rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(docs)),),
+        )
+        .fetchall()
+    )
+    return tokenizer().matching(rows, terms) if rows else {}
+
+
 def patch(  # noqa: PLR0917 - the old bitmaps, the new snapshot and what changed
     frequent: FrequentTerms,
     conn: Connection,
@@ -153,17 +223,7 @@ def patch(  # noqa: PLR0917 - the old bitmaps, the new snapshot and what changed
     Every bitmap gets the changed positions cleared, then set again where the row (if it is
     still there) holds the term. New positions (beyond the old size) start clear.
     """
-    rows = (
-        _raw(conn)
-        .execute(
-            f"SELECT rowid, {', '.join(FTS_COLUMNS)} FROM search_fts "  # noqa: S608 - constants
-            "WHERE rowid IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(docs)),),
-        )
-        .fetchall()
-    )
-    terms = list(frequent.bits)
-    matched = tokenizer().matching(rows, terms) if rows and terms else {}
+    matched = _changed_terms(conn, docs, list(frequent.bits))
     length = (size + 7) // 8
     clear = changed[changed < size]
     clear_bytes, clear_bits = clear >> 3, (1 << (clear & 7)).astype(np.uint8)
@@ -175,40 +235,68 @@ def patch(  # noqa: PLR0917 - the old bitmaps, the new snapshot and what changed
         found = _positions(where, np.array(matched.get(term, []), dtype=np.int64))
         np.bitwise_or.at(grown, found >> 3, (1 << (found & 7)).astype(np.uint8))
         bits[term] = grown
-    return FrequentTerms(bits, size)
+    return FrequentTerms(bits, size, frequent.dialect)
 
 
-def _term_mask(frequent: FrequentTerms, term: Term) -> Mask | None:
+_PG_LEXEMES: dict[str, tuple[str, ...]] = {}  # query word → its lexemes, per process
+_SINGLE_LEXEME = re.compile(r"'([^']+)'")
+
+
+def _lexemes(conn: Connection, word: str) -> tuple[str, ...]:
+    """The lexemes PostgreSQL's ``phraseto_tsquery`` makes of one query word (run.py's match)."""
+    found = _PG_LEXEMES.get(word)
+    if found is None:
+        query = conn.execute(
+            text("SELECT phraseto_tsquery('tenderlens_english'::regconfig, :word)::text"), {"word": word}
+        ).scalar()
+        single = _SINGLE_LEXEME.fullmatch(str(query or "").strip())
+        found = (single.group(1),) if single else ()
+        if len(_PG_LEXEMES) < 10_000:
+            _PG_LEXEMES[word] = found
+    return found
+
+
+def _term_mask(frequent: FrequentTerms, term: Term, conn: Connection | None) -> Mask | None:
     if len(term.tokens) != 1:
-        return None  # a phrase needs the positions FTS5 keeps
-    found = tokenizer().terms(term.tokens[0])
+        return None  # a phrase needs the positions the full-text index keeps
+    if frequent.dialect == "postgresql":
+        if conn is None:
+            return None
+        found = _lexemes(conn, term.tokens[0])
+    else:
+        found = tokenizer().terms(term.tokens[0])
     if len(found) != 1 or found[0] not in frequent.bits:
         return None
     return frequent.mask(found[0])
 
 
-def _any(frequent: FrequentTerms, terms: Sequence[Term]) -> Mask | None:
+def _any(frequent: FrequentTerms, terms: Sequence[Term], conn: Connection | None) -> Mask | None:
     out: Mask | None = None
     for term in terms:
-        mask = _term_mask(frequent, term)
+        mask = _term_mask(frequent, term, conn)
         if mask is None:
             return None
         out = mask.copy() if out is None else out | mask
     return out
 
 
-def text_mask(frequent: FrequentTerms, query: ParsedQuery, alive: Mask) -> Mask | None:
-    """The positions ``query``'s text matches, from the bitmaps alone; None if a term has none."""
+def text_mask(
+    frequent: FrequentTerms, query: ParsedQuery, alive: Mask, conn: Connection | None = None
+) -> Mask | None:
+    """The positions ``query``'s text matches, from the bitmaps alone; None if a term has none.
+
+    ``conn``: for PostgreSQL, to turn query words into lexemes.
+    """
     if query.is_empty or len(alive) != frequent.size:
         return None
     out = alive.copy()
     for group in query.groups:
-        mask = _any(frequent, group)
+        mask = _any(frequent, group, conn)
         if mask is None:
             return None
         out &= mask
     if query.excluded:
-        mask = _any(frequent, query.excluded)
+        mask = _any(frequent, query.excluded, conn)
         if mask is None:
             return None
         out &= ~mask

@@ -568,7 +568,7 @@ def _search_in_memory(
     dialect = conn.dialect.name
     common = None
     if snapshot.frequent is not None:
-        common = frequent_words.text_mask(snapshot.frequent, query, snapshot.alive)
+        common = frequent_words.text_mask(snapshot.frequent, query, snapshot.alive, conn)
     if query.is_empty:
         base = snapshot.alive
     elif common is not None:
