@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import contextlib
 import copy
+import gc
 import json
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -10,8 +12,10 @@ from ocdsmerge.exceptions import InconsistentTypeError
 
 from tenderlens.compile import (
     MERGE_RULES,
+    compile_history,
     compile_releases,
     compile_releases_with_warnings,
+    extend_compiled,
     load_merge_rules,
     order_releases,
     release_order_key,
@@ -310,3 +314,78 @@ def test_load_merge_rules_rejects_conflicts_and_unknown_rules():
         load_merge_rules({"groups": [{"rules": {"a": "wholeListMerge"}}, {"rules": {"a": "omitWhenMerged"}}]})
     with pytest.raises(ValueError, match="not one of"):
         load_merge_rules({"groups": [{"rules": {"a": "ocdsVersion"}}]})
+
+
+# --- the cyclic collector during a merge ---------------------------------------------------
+
+
+def _big_history() -> list[dict]:
+    """Enough versioned values (a dict and a list each) to cross gen0's threshold many times."""
+    return [
+        release(
+            f"r{n}",
+            f"2026-06-{n + 1:02d}T00:00:00Z",
+            tender={"title": f"t{n}", "items": [{"id": str(i), "quantity": i + n} for i in range(1000)]},
+        )
+        for n in range(5)
+    ]
+
+
+@pytest.fixture
+def collections():
+    """The collections that run while the test runs (generation of each)."""
+    seen: list[int] = []
+
+    def count(phase, info):
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(count)
+
+
+def test_the_merge_runs_without_collections_and_collection_resumes(collections, monkeypatch):
+    history = _big_history()
+
+    def collections_during(run):
+        gc.collect()
+        collections.clear()
+        run()
+        return len(collections)
+
+    def merges():
+        compile_history(history)
+        compiled, versioned = compile_releases(history[:2])
+        extend_compiled(compiled, versioned, history[2:])
+
+    paused = collections_during(merges)
+    assert gc.isenabled()
+    monkeypatch.setattr("tenderlens.compile.cyclic_gc_paused", contextlib.nullcontext)
+    unpaused = collections_during(merges)
+    # The output is still alive after each merge, so one collection may follow each of the
+    # three merges; without
+    # pause the collector also runs inside them, many times.
+    assert paused <= 3
+    assert unpaused > 3 * paused
+
+
+def test_a_caller_that_turned_collection_off_keeps_it_off():
+    gc.disable()
+    try:
+        compile_history(_big_history())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_collection_resumes_when_a_merge_raises():
+    bad = [
+        release("a", "2026-06-01T00:00:00Z", tender={"x": {"a": 1}}),
+        release("b", "2026-06-02T00:00:00Z", tender={"x": [{"id": "1"}]}),
+    ]
+    with pytest.raises(InconsistentTypeError):
+        compile_releases(bad)
+    assert gc.isenabled()

@@ -13,7 +13,9 @@ The merge rules come from the packaged ``ocds/merge_rules.json``, built offline 
 
 from __future__ import annotations
 
+import gc
 import json
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
@@ -23,7 +25,7 @@ from tenderlens.merge import IrregularHistory, extend_regular, merge_exact, merg
 from tenderlens.ocds.dates import parse_instant
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 MERGE_RULES_RESOURCE: Final = "merge_rules.json"
 RULE_NAMES: Final = frozenset({"omitWhenMerged", "wholeListMerge"})
@@ -54,6 +56,27 @@ def _packaged_merge_rules() -> dict[tuple[str, ...], str]:
 
 MERGE_RULES: Final[dict[tuple[str, ...], str]] = _packaged_merge_rules()
 RULE_TREE: Final = rule_tree(MERGE_RULES)
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a merge builds its output.
+
+    A merge allocates thousands of containers per record (a list and a dict per versioned
+    value) and none of them is part of a reference cycle, so reference counting frees all of
+    them. The cyclic collector still runs every 700 net allocations and walks them: about a
+    third of the merge's wall time (benchmarks/RESULTS.md, "Fifth measurement"). Collection is
+    resumed on the way out, and only if it was enabled on the way in, so a caller that turned
+    it off keeps it off. Concurrent merges in threads at worst let a collection run inside a
+    merge; correctness never depends on it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def release_order_key(release: Mapping[str, Any], ingest_seq: int) -> tuple[datetime, int]:
@@ -124,10 +147,11 @@ def compile_history(ordered: Sequence[Mapping[str, Any]]) -> CompiledHistory:
         raise ValueError(
             f"releases of different ocids cannot be compiled together: {sorted(map(str, ocids))}"
         )
-    try:
-        merged, extendable = merge_regular(ordered, RULE_TREE), True
-    except IrregularHistory:
-        merged, extendable = merge_exact(ordered, MERGE_RULES), False
+    with cyclic_gc_paused():
+        try:
+            merged, extendable = merge_regular(ordered, RULE_TREE), True
+        except IrregularHistory:
+            merged, extendable = merge_exact(ordered, MERGE_RULES), False
     return CompiledHistory(merged.compiled, merged.versioned, _messages(merged.warnings), extendable)
 
 
@@ -167,7 +191,8 @@ def extend_compiled(
             )
         last = instant
     try:
-        merged = extend_regular(compiled, versioned, new_ordered_releases, RULE_TREE)
+        with cyclic_gc_paused():
+            merged = extend_regular(compiled, versioned, new_ordered_releases, RULE_TREE)
     except IrregularHistory as error:
         raise RecompileRequired(f"{compiled.get('ocid')}: {error}; recompile the whole history") from error
     return merged.compiled, merged.versioned, _messages(merged.warnings)
