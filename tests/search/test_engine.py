@@ -239,3 +239,27 @@ def test_facet_terms_narrow_the_ranking_without_changing_it(
         plain = [run_search(store.engine, replace(request_, page=page), NOW).hits for page in (1, 2, 3)]
     assert pages == plain
     assert pages[0]
+
+
+def test_a_build_reads_rows_and_facet_terms_a_chunk_at_a_time(
+    store_url: str, corpus: list[SearchDocument], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole chunks, not a query per notice (a text() statement's yield_per alone gave rows of one)."""
+    from tenderlens.search import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "CHUNK", 7)
+    calls: list[int] = []
+    facet_terms = engine_module._facet_terms
+
+    def counted(conn: object, docs: list[int]) -> dict[int, list[str]]:
+        calls.append(len(docs))
+        return facet_terms(conn, docs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine_module, "_facet_terms", counted)
+    with Store.open(store_url) as store:
+        with store.engine.connect() as conn:
+            total = int(conn.execute(text("SELECT count(*) FROM search_index")).scalar_one())
+            sizes = [len(chunk) for chunk in engine_module._rows(conn, None)]
+        assert sizes == [7] * (total // 7) + ([total % 7] if total % 7 else [])
+    check_matches(store_url, corpus)  # builds the index
+    assert calls == sizes

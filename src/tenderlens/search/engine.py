@@ -389,8 +389,10 @@ def _rows(conn: Connection, docs: Sequence[int] | None) -> Any:
             import json  # noqa: PLC0415
 
             params["docs"] = json.dumps(list(docs))
+        # The size must be given: a text() statement's yield_per does not reach partitions(),
+        # which then yields one row at a time (and the facet terms cost a query per row).
         result = conn.execute(text(sql).execution_options(yield_per=CHUNK), params)
-        for chunk in result.partitions():
+        for chunk in result.partitions(CHUNK):
             yield [(int(row[0]), dict(zip(BOOSTS, row[1:], strict=True))) for row in chunk]
         return
     # PostgreSQL: one row per (notice, lexeme); put each notice's lexemes back in position order.
