@@ -16,6 +16,7 @@ import cProfile
 import functools
 import pstats
 import resource
+import shutil
 import sys
 import time
 from collections import defaultdict
@@ -33,6 +34,7 @@ def fresh_store(work: Path, releases: int) -> Any:
     db = work / f"profile-{releases}.sqlite"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(f"{db}.search", ignore_errors=True)  # the text index beside it, built again
     return Store.open(f"sqlite:///{db}")
 
 
@@ -63,7 +65,7 @@ def profile(work: Path, lines: Path, releases: int, top: int, workers: int | Non
 def phases(work: Path, lines: Path, releases: int, workers: int | None) -> None:
     from tenderlens import ingest as ingest_module  # noqa: PLC0415
     from tenderlens import records  # noqa: PLC0415
-    from tenderlens.store import compiling  # noqa: PLC0415
+    from tenderlens.store import Store, compiling  # noqa: PLC0415
 
     spent: dict[str, float] = defaultdict(float)
 
@@ -81,7 +83,7 @@ def phases(work: Path, lines: Path, releases: int, workers: int | None) -> None:
     # compile_record looks these up in its module's globals at call time.
     records._merge = timed("merge (whole history)", records._merge)  # noqa: SLF001
     records.extend_compiled = timed("merge (extend the stored record)", records.extend_compiled)
-    records.listing = timed("listing (listed facts + search document)", records.listing)
+    records.listing_from_facts = timed("listing (listed facts + search document)", records.listing_from_facts)
     if not workers:  # a worker is sent compile_record by name, so it must stay the real one
         ingest_module.compile_record = timed("compile_record (all)", ingest_module.compile_record)
     ingest_module.incoming_release = timed(
@@ -93,6 +95,13 @@ def phases(work: Path, lines: Path, releases: int, workers: int | None) -> None:
     compiling.CompileSession.offer = timed(  # type: ignore[method-assign]
         "compile while reading (offer)", compiling.CompileSession.offer
     )
+    # This process's writes, and the text index at the end.
+    Store.write_releases = timed("write_releases (this process)", Store.write_releases)  # type: ignore[method-assign]
+    Store._write_compiled = timed(  # type: ignore[method-assign]  # noqa: SLF001
+        "write compiled records + search rows (this process)",
+        Store._write_compiled,  # noqa: SLF001
+    )
+    ingest_module.sync_search_index = timed("text index sync (this process)", ingest_module.sync_search_index)
 
     store = fresh_store(work, releases)
     started = time.perf_counter()
