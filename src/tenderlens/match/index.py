@@ -174,7 +174,8 @@ def shared_keys(conn: Connection, facts: NoticeFacts, per_key: int = PER_KEY) ->
     if facts.buyer_key:
         params["buyer"] = facts.buyer_key
     query = _shared_keys_query(len(codes), len(classes), len(regions), bool(facts.buyer_key), per_key)
-    return [(row[0], row[1], row[2]) for row in conn.execute(query, params)]
+    # ``all()``: one fetch of the few hundred rows, not a fetch per row as iterating the result does.
+    return [(row[0], row[1], row[2]) for row in conn.execute(query, params).all()]
 
 
 def similar_candidates(conn: Connection, facts: NoticeFacts, limit: int = SIMILAR_CANDIDATES) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
@@ -33,11 +34,35 @@ def title_words(title: str) -> frozenset[str]:
     return features(NoticeFacts(ocid="", title=title))
 
 
-def similarity(notice: NoticeFacts, other: NoticeFacts) -> Match:
-    """How alike ``other`` is to ``notice``, with what they share in words."""
+@dataclass(frozen=True, slots=True)
+class _Keys:
+    """What :func:`similarity` compares on the notice's side, worked out once for all its candidates."""
+
+    codes: frozenset[str]
+    classes: frozenset[str]
+    divisions: frozenset[str]
+    regions: frozenset[str]
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, notice: NoticeFacts) -> _Keys:
+        return cls(
+            codes=frozenset(code.code for code in notice.cpv),
+            classes=frozenset(code.code[:CLASS_DIGITS] for code in notice.cpv),
+            divisions=frozenset(code.code[:2] for code in notice.cpv),
+            regions=frozenset(place.code for place in notice.delivery_regions),
+            words=title_words(notice.title),
+        )
+
+
+def similarity(notice: NoticeFacts, other: NoticeFacts, keys: _Keys | None = None) -> Match:
+    """How alike ``other`` is to ``notice``, with what they share in words.
+
+    ``keys`` are the notice's (``_Keys.of(notice)``), given when one notice is compared with many.
+    """
+    mine = keys or _Keys.of(notice)
     reasons: list[Reason] = []
-    codes = {code.code: code for code in notice.cpv}
-    common = [code for code in other.cpv if code.code in codes]
+    common = [code for code in other.cpv if code.code in mine.codes]
     if common:
         weight = min(SHARED_CODE * len(common), SHARED_CODES_CAP)
         words = ", ".join(code.text() for code in common[:2]) + (
@@ -45,10 +70,8 @@ def similarity(notice: NoticeFacts, other: NoticeFacts) -> Match:
         )
         reasons.append(Reason("cpv", f"both have CPV {words}", weight))
     else:
-        classes = {code.code[:CLASS_DIGITS] for code in notice.cpv}
-        divisions = {code.code[:2] for code in notice.cpv}
-        same_class = next((code for code in other.cpv if code.code[:CLASS_DIGITS] in classes), None)
-        same_division = next((code for code in other.cpv if code.code[:2] in divisions), None)
+        same_class = next((code for code in other.cpv if code.code[:CLASS_DIGITS] in mine.classes), None)
+        same_division = next((code for code in other.cpv if code.code[:2] in mine.divisions), None)
         if same_class is not None:
             reasons.append(Reason("cpv", f"CPV {same_class.text()} is in the same class", SHARED_CLASS))
         elif same_division is not None:
@@ -57,11 +80,10 @@ def similarity(notice: NoticeFacts, other: NoticeFacts) -> Match:
             reasons.append(Reason("cpv", f"same CPV {words}", SHARED_DIVISION))
     if notice.buyer_key and notice.buyer_key == other.buyer_key:
         reasons.append(Reason("buyer", f"same buyer: {other.buyer_name or other.buyer_key}", SAME_BUYER))
-    regions = {place.code for place in notice.delivery_regions}
-    place = next((place for place in other.delivery_regions if place.code in regions), None)
+    place = next((place for place in other.delivery_regions if place.code in mine.regions), None)
     if place is not None:
         reasons.append(Reason("region", f"both delivered in {region_words(place)}", SHARED_REGION))
-    words_shared = sorted(f.partition(":")[2] for f in title_words(other.title) & title_words(notice.title))
+    words_shared = sorted(f.partition(":")[2] for f in title_words(other.title) & mine.words)
     if words_shared:
         weight = min(SHARED_WORD * len(words_shared), SHARED_WORDS_CAP)
         quoted = ", ".join(f"'{word}'" for word in words_shared[:3])
@@ -72,8 +94,9 @@ def similarity(notice: NoticeFacts, other: NoticeFacts) -> Match:
 
 def similar(notice: NoticeFacts, candidates: Iterable[NoticeFacts], limit: int = SHOWN) -> list[Match]:
     """The most similar candidates (not the notice itself), most alike first; ties keep their order."""
+    keys = _Keys.of(notice)
     scored = [
-        (similarity(notice, other), position)
+        (similarity(notice, other, keys), position)
         for position, other in enumerate(candidates)
         if other.ocid != notice.ocid
     ]
