@@ -113,3 +113,24 @@ def test_odd_input_never_raises() -> None:
     found = what_changed(odd, NOW)
     assert [r.release_id for r in found] == ["1", "2"]
     assert found[1].changes[0].kind == "changed"
+
+
+def test_releases_the_versioned_release_names_but_the_stored_list_lacks_follow_it_in_date_order() -> None:
+    """The stored releases fix the order; any other release the versioned release names comes after,
+    by date, with what it changed."""
+    base = {"ocid": "x", "tag": ["tender"]}
+    first = {**base, "id": "1", "date": "2026-01-01T00:00:00Z", "tender": {"title": "A"}}
+    second = {**base, "id": "2", "date": "2026-01-02T00:00:00Z", "tender": {"title": "B"}}
+    third = {**base, "id": "3", "date": "2026-01-03T00:00:00Z", "tender": {"title": "C"}}
+    versioned = versioned_of([first, second, third])
+    found = what_changed(versioned, NOW, [first])
+    assert [r.release_id for r in found] == ["1", "2", "3"]
+    assert [[c.text for c in r.changes] for r in found] == [
+        [],
+        ["Title changed from A to B"],
+        ["Title changed from B to C"],
+    ]
+    # Given out of date order, the stored list keeps its order; the rest still follow by date.
+    assert [r.release_id for r in what_changed(versioned, NOW, [third, first])] == ["3", "1", "2"]
+    # Stored members that are not objects are skipped, never raised on.
+    assert [r.release_id for r in what_changed(versioned, NOW, [first, "junk"])] == ["1", "2", "3"]  # type: ignore[list-item]

@@ -12,7 +12,7 @@ Never raises on odd data: anything it cannot read is skipped.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
@@ -283,21 +283,28 @@ def _describe(
     return Change("changed", where, field, shown_before, shown_after, sentence)
 
 
-def _release_order(leaves: list[tuple[Path, list[Mapping[str, Any]]]]) -> list[tuple[str, Any, Any]]:
-    """(release id, date, tags) of every release the versioned release names, in date order."""
+def _release_order(
+    leaves: list[tuple[Path, list[Mapping[str, Any]]]], given: Collection[str] = ()
+) -> list[tuple[str, Any, Any]]:
+    """(release id, date, tags) of every release the versioned release names but ``given``, in date order.
+
+    ``given`` are the stored releases' ids, already in merge order: only the others (seldom
+    any) have their dates parsed and sorted.
+    """
     seen: dict[str, tuple[Any, Any]] = {}
     for _, versions in leaves:
         for version in versions:
             rid = str(version.get("releaseID"))
-            seen.setdefault(rid, (version.get("releaseDate"), version.get("releaseTag")))
-    instants = {rid: parse_instant(date) for rid, (date, _) in seen.items()}
+            if rid not in seen:  # most versions name a release already seen: build nothing for them
+                seen[rid] = (version.get("releaseDate"), version.get("releaseTag"))
+    rest = [rid for rid in seen if rid not in given]
+    instants = {rid: parse_instant(seen[rid][0]) for rid in rest}
 
     def key(rid: str) -> tuple[bool, float, str]:
         instant = instants[rid]
         return instant is None, instant.timestamp() if instant else 0.0, rid
 
-    ordered = sorted(seen, key=key)
-    return [(rid, *seen[rid]) for rid in ordered]
+    return [(rid, *seen[rid]) for rid in sorted(rest, key=key)]
 
 
 def what_changed(
@@ -315,14 +322,15 @@ def what_changed(
         return ()
     leaves = _leaves(versioned, ())
     names = _Names(text(versioned.get("ocid")), leaves)
-    releases = _release_order(leaves)
     if releases_in_order:
-        given = {str(r.get("id")) for r in releases_in_order} if releases else set()
+        given = {str(r.get("id")) for r in releases_in_order if isinstance(r, Mapping)}
         releases = [
             (str(release.get("id")), release.get("date"), release.get("tag"))
             for release in releases_in_order
             if isinstance(release, Mapping)
-        ] + [item for item in releases if item[0] not in given]
+        ] + _release_order(leaves, given)
+    else:
+        releases = _release_order(leaves)
     index = {rid: i for i, (rid, _, _) in enumerate(releases)}
     starts = [index.get(str(versions[0].get("releaseID")), 0) for _, versions in leaves]
     currencies = {
