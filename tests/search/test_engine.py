@@ -2,19 +2,24 @@
 
 Match sets are compared with FTS5 / the tsvector (``_text_ids``) on the oracle's words, which
 both stemmers leave alone; then the index must follow inserts, rewrites and deletes through
-the change log, rebuild when the log was pruned past it, and step aside (SQL ranking, same
-answers) when another writer holds its lock.
+the change log, rebuild when the log was pruned past it or was made from another store
+(one deleted and created again in its place), and step aside (SQL ranking, same answers) when
+another writer holds its lock.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
-from sqlalchemy import text
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select, text
 
 # isort: off
 from tenderlens.store import Store  # first: the store imports the search index
@@ -23,7 +28,15 @@ from tenderlens.search.engine import sync_engine, text_engine_for
 from tenderlens.search.query import parse_query
 from tenderlens.search.request import SearchRequest
 from tenderlens.search.run import _text_ids, run_search
-from tests.search.test_search_oracle import NOW, passes, rewritten, write, writes_then_deletes
+from tenderlens.store.schema import metadata, store_identity
+from tests.search.test_search_oracle import (
+    NOW,
+    make_document,
+    passes,
+    rewritten,
+    write,
+    writes_then_deletes,
+)
 # isort: on
 
 if TYPE_CHECKING:
@@ -120,7 +133,7 @@ def test_the_engine_follows_inserts_rewrites_and_deletes(
         found = text_engine_for(store.engine)
         assert found is not None
         with store.engine.connect() as conn:
-            assert found.searcher_at(head(conn)) is not None
+            assert found.searcher_at(conn) is not None
     check_matches(store_url, docs)
 
 
@@ -146,6 +159,85 @@ def test_a_broken_index_is_rebuilt(store_url: str, corpus: list[SearchDocument])
     check_matches(store_url, corpus)
 
 
+def _created_again(url: str) -> None:
+    """The store at ``url`` deleted and an empty one created in its place; the text index stays."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+            path.with_name(name).unlink(missing_ok=True)
+    else:
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+    Store.open(url).close()
+
+
+def _head(url: str) -> int:
+    with Store.open(url) as store, store.engine.connect() as conn:
+        return head(conn)
+
+
+def _identity(url: str) -> str:
+    with Store.open(url) as store, store.engine.connect() as conn:
+        return str(conn.execute(select(store_identity.c.identity)).scalar_one())
+
+
+@pytest.mark.parametrize(
+    ("count", "relation"), [(300, 0), (120, -1), (340, 1)], ids=["same", "behind", "ahead"]
+)
+def test_a_store_created_again_in_its_place_rebuilds_the_index(
+    store_url: str, corpus: list[SearchDocument], count: int, relation: int
+) -> None:
+    """The new store's log at the old index's position, behind it or ahead: its own notices, from the index.
+
+    By position alone, the index would answer from the old store's notices (same), be given up
+    for good (behind: "another process's newer state"), or be patched with the new rows only (ahead).
+    """
+    check_matches(store_url, corpus)  # the index is at the old store's head
+    old_head = _head(store_url)
+    old_identity = _identity(store_url)
+    _created_again(store_url)
+    assert _identity(store_url) != old_identity
+    rng = random.Random(21)
+    docs = [make_document(rng, number) for number in range(1000, 1000 + count)]
+    write(store_url, docs)
+    new_head = _head(store_url)
+    assert (new_head > old_head) - (new_head < old_head) == relation
+    with Store.open(store_url) as store:
+        request = SearchRequest(q="gutter", per_page=100)
+        expected = {doc.ocid for doc in docs if passes(doc, request)}
+        assert 0 < len(expected) < 100
+        assert {hit.ocid for hit in run_search(store.engine, request, NOW).hits} == expected
+        found = text_engine_for(store.engine)
+        assert found is not None
+        with store.engine.connect() as conn:
+            assert found.searcher_at(conn) is not None  # the index answered, rebuilt for this store
+    check_matches(store_url, docs)
+
+
+def test_every_store_has_its_own_identity(store_url: str, tmp_path: Path) -> None:
+    """Migration 0009 makes one row with a random id: kept by the store, new for each store."""
+    with Store.open(store_url) as store, store.engine.connect() as conn:
+        rows = conn.execute(select(store_identity)).all()
+        assert len(rows) == 1
+        assert rows[0].id == 1
+        assert len(rows[0].identity) == 32
+        assert int(rows[0].identity, 16) >= 0
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diffs = [diff for diff in compare_metadata(context, metadata) if "store_identity" in repr(diff)]
+        assert diffs == []  # the migration creates what store.schema declares
+    with Store.open(store_url) as store, pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.execute(store_identity.insert().values(id=2, identity="another"))
+    assert _identity(store_url) == rows[0].identity  # opened again: the same store
+    other = f"sqlite:///{tmp_path / 'other.sqlite'}"
+    assert _identity(other) not in {rows[0].identity, ""}
+    _created_again(store_url)
+    assert _identity(store_url) not in {rows[0].identity, _identity(other)}
+
+
 def test_a_held_writer_lock_falls_back_to_sql(store_url: str, corpus: list[SearchDocument]) -> None:
     """Another writer holds tantivy's lock while the index is behind: the SQL ranking answers."""
     check_matches(store_url, corpus)
@@ -165,7 +257,7 @@ def test_a_held_writer_lock_falls_back_to_sql(store_url: str, corpus: list[Searc
             searcher_engine = text_engine_for(store.engine)
             assert searcher_engine is not None
             with store.engine.connect() as conn:
-                assert searcher_engine.searcher_at(head(conn)) is None  # still behind: not used
+                assert searcher_engine.searcher_at(conn) is None  # still behind: not used
         writer.rollback()
         del writer
     check_matches(store_url, list(docs.values()))

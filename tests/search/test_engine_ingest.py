@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 from tenderlens.store import Store  # first: the store imports the search index
 from tenderlens.cli import app
 from tenderlens.ingest import ingest
-from tenderlens.search.columns import head
 from tenderlens.search.engine import text_engine_for
 # isort: on
 
@@ -22,7 +21,7 @@ def _at_head(store: Store) -> bool:
     found = text_engine_for(store.engine)
     assert found is not None
     with store.engine.connect() as conn:
-        return found.searcher_at(head(conn)) is not None
+        return found.searcher_at(conn) is not None
 
 
 def test_ingest_leaves_the_index_in_step(store_url: str, fixtures_dir: Path) -> None:

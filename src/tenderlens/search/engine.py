@@ -4,13 +4,17 @@ FTS5's ``bm25()`` and PostgreSQL's ``ts_rank`` score every matching row before t
 best 20 (hundreds of ms for a common word at 1M notices); tantivy's top-k collector skips
 most of them. The index is derived data: one directory per store (``<db file>.search/`` for
 SQLite, under the data directory keyed by database and schema for PostgreSQL), rebuilt from
-the store whenever it is missing, incompatible or too far behind.
+the store whenever it is missing, incompatible, made from another store or too far behind.
 
 It follows the ``search_changes`` log (migration 0005) like the facet columns do: the log
 position it reflects is stored *inside* the index (a meta document with ``doc`` = :data:`META`),
 so a searcher always sees documents and position from the same commit. A search uses the
 index only when that position equals the one its own transaction sees; otherwise it syncs
-(if it can take tantivy's single writer lock) or the caller uses the SQL ranking.
+(if it can take tantivy's single writer lock) or the caller uses the SQL ranking. The meta
+document also holds the store's identity (``store_identity``, migration 0009): a store
+deleted and created again at the same path, or another database put there, starts its log
+again, so a position alone could match or run ahead of the new store's. An index made from
+another store is never searched and never patched with changes: a sync rebuilds it.
 
 Documents hold our own tokens (:func:`tenderlens.search.text.index_text`), split on spaces and
 stemmed by tantivy's Snowball English stemmer; queries are built from :class:`ParsedQuery`
@@ -46,7 +50,7 @@ if TYPE_CHECKING:
     from tenderlens.search.query import ParsedQuery, Term
     from tenderlens.search.request import SearchRequest
 
-VERSION: Final = 2  # bump when the schema or the way documents are made changes: forces a rebuild
+VERSION: Final = 3  # bump when the schema or the way documents are made changes: forces a rebuild
 META: Final = 2**63  # the ``doc`` of the meta document (row ids are far below)
 # FTS5 column weights (tenderlens.search.run.BM25) as boosts. PostgreSQL's tsvector keeps only
 # the weight class of each word (tenderlens.search.index.TS_WEIGHTS): A title, B buyer,
@@ -78,6 +82,7 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("doc", indexed=True, fast=True)
     builder.add_unsigned_field("seq", fast=True)
     builder.add_unsigned_field("version", fast=True)
+    builder.add_bytes_field("store", stored=True)  # the meta document's store identity (0009)
     return builder.build()
 
 
@@ -113,6 +118,7 @@ class TextEngine:
         self.dialect = dialect
         self._lock = threading.Lock()
         self._index: tantivy.Index | None = None
+        self._identity: str | None = None  # the store's, read once: it never changes
         self._schema = _schema()
         self._stem = _analyzer(stem=True)
 
@@ -126,27 +132,37 @@ class TextEngine:
             self._index = index
         return self._index
 
-    def _position(self, searcher: tantivy.Searcher) -> tuple[int, int] | None:
-        """(version, seq) from the meta document of this searcher's commit, or None."""
+    def identity(self, conn: Connection) -> str:
+        """The store's identity (migration 0009), read on first use and then kept."""
+        if self._identity is None:
+            self._identity = str(conn.execute(text("SELECT identity FROM store_identity")).scalar_one())
+        return self._identity
+
+    def _position(self, searcher: tantivy.Searcher) -> tuple[int, str, int] | None:
+        """(version, store identity, seq) from the meta document of this searcher's commit, or None."""
         found = searcher.search(tantivy.Query.term_query(self._schema, "doc", META), 1, count=False).hits
         if not found:
             return None
-        address = [found[0][1]]
-        version = searcher.fast_field_values("version", address)[0]
-        seq = searcher.fast_field_values("seq", address)[0]
-        if version is None or seq is None:
+        address = found[0][1]
+        version = searcher.fast_field_values("version", [address])[0]
+        seq = searcher.fast_field_values("seq", [address])[0]
+        store = searcher.doc(address).get_first("store")
+        if version is None or seq is None or not isinstance(store, bytes):
             return None
-        return int(version), int(seq)
+        return int(version), store.decode(), int(seq)
 
-    def searcher_at(self, seq: int) -> tantivy.Searcher | None:
-        """A searcher whose commit reflects log position ``seq``, or None."""
+    def searcher_at(self, conn: Connection) -> tantivy.Searcher | None:
+        """A searcher whose commit reflects the store and log head ``conn``'s transaction sees, or None."""
+        return self._searcher_at(self.identity(conn), head(conn))
+
+    def _searcher_at(self, identity: str, seq: int) -> tantivy.Searcher | None:
         try:
             index = self._open()
             index.reload()
             searcher = index.searcher()
         except (OSError, ValueError):
             return None
-        return searcher if self._position(searcher) == (VERSION, seq) else None
+        return searcher if self._position(searcher) == (VERSION, identity, seq) else None
 
     # -- keeping up ----------------------------------------------------------------------------
 
@@ -156,16 +172,16 @@ class TextEngine:
         None when the index is ahead of this transaction, or behind and the writer lock is
         held elsewhere (``wait=False``): the caller then ranks with SQL.
         """
-        position = head(conn)
-        found = self.searcher_at(position)
+        identity, position = self.identity(conn), head(conn)
+        found = self._searcher_at(identity, position)
         if found is not None:
             return found
         if not self._lock.acquire(blocking=wait):
             return None
         try:
-            found = self.searcher_at(position)
+            found = self._searcher_at(identity, position)
             if found is None and self.sync(conn, position, rebuild=_small(conn)):
-                found = self.searcher_at(position)
+                found = self._searcher_at(identity, position)
             return found
         finally:
             self._lock.release()
@@ -181,7 +197,9 @@ class TextEngine:
         """Bring the index to ``position`` (read in ``conn``'s transaction); False if it cannot now.
 
         ``rebuild=False``: only apply logged changes (a search must not spend minutes rebuilding).
+        An index made from another store (another identity) is always rebuilt, never updated.
         """
+        identity = self.identity(conn)
         try:
             index = self._open()
             index.reload()
@@ -189,9 +207,10 @@ class TextEngine:
         except (OSError, ValueError):
             current = None
             index = self._recreate()
-        if current == (VERSION, position):
+        if current == (VERSION, identity, position):
             return True  # in step already: no writer, no commit
-        if current is not None and current[0] == VERSION and current[1] > position:
+        ours = current is not None and current[:2] == (VERSION, identity)
+        if ours and current is not None and current[2] > position:
             return False  # another process's newer state: never go back
         try:
             writer = index.writer(HEAP, 1)
@@ -199,8 +218,8 @@ class TextEngine:
             return False  # another writer holds the lock
         try:
             changed = None
-            if current is not None and current[0] == VERSION:
-                changed = _changed_since(conn, current[1], position)
+            if ours and current is not None:
+                changed = _changed_since(conn, current[2], position)
             if changed is None and not rebuild:
                 writer.rollback()
                 return False
@@ -218,6 +237,7 @@ class TextEngine:
             meta.add_unsigned("doc", META)
             meta.add_unsigned("seq", position)
             meta.add_unsigned("version", VERSION)
+            meta.add_bytes("store", identity.encode())
             writer.add_document(meta)
             writer.commit()
             writer.wait_merging_threads()

@@ -6,7 +6,7 @@ runs on SQLite and PostgreSQL; typed columns beside it carry what is filtered or
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData, Table, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, Integer, MetaData, Table, Text
 from sqlalchemy.dialects.postgresql import JSONB
 
 # Derived OCDS documents (compiled and versioned releases): JSONB on PostgreSQL, so they can be
@@ -131,4 +131,15 @@ harvest_state = Table(
     Column("last_error", Text),
     Column("last_summary", Text),  # JSON: what the last completed run did
     Column("updated_at", Text, nullable=False),
+)
+
+# One row (migration 0009): a random id made when the store was created, never changed. Data
+# derived beside the store (the text index) records it, to tell this store from another one
+# later created at the same path.
+store_identity = Table(
+    "store_identity",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("identity", Text, nullable=False),  # uuid4 hex
+    CheckConstraint("id = 1", name="ck_store_identity_one_row"),
 )
