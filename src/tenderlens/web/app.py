@@ -7,7 +7,6 @@ of the JSON routes is at ``/api/openapi.json`` and described in words at ``/api`
 from __future__ import annotations
 
 import contextlib
-import gc
 from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Final
@@ -22,6 +21,7 @@ from tenderlens.reference import Reference
 from tenderlens.settings import AccountSettings, Settings
 from tenderlens.store import Store
 from tenderlens.web import auth, errors
+from tenderlens.web.collector import Collector, WarmFreeze
 from tenderlens.web.deps import AppState
 from tenderlens.web.routes import account_pages, api, data, pages
 from tenderlens.web.routes import accounts as account_routes
@@ -46,20 +46,6 @@ def store_reference(store: Store) -> Reference:
     )
 
 
-def freeze_startup_objects() -> None:
-    """Put what exists when the server starts (modules, reference tables, the app) out of the
-    cycle collector's reach, once per process.
-
-    A full collection otherwise walks all of it, and the request that triggers one waits:
-    ~150,000 objects, tens of milliseconds on a loaded machine, the tail of the notice page's
-    latency. Objects made by requests are collected as before. Only the first app of a process
-    freezes (a test run starts hundreds), so what is frozen stays bounded.
-    """
-    if gc.get_freeze_count() == 0:
-        gc.collect()
-        gc.freeze()
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -80,10 +66,11 @@ def create_app(
     """
     store = Store.open(Settings.load(store_url).database_url)
     state = AppState(store=store, reference=store_reference(store), clock=clock or _utc_now)
+    collector = Collector()
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        freeze_startup_objects()
+        collector.startup()
         yield
         store.close()
 
@@ -102,6 +89,7 @@ def create_app(
     errors.install(app)
     auth.install(app, accounts or auth.AccountsState(AccountSettings.load(), Mailer()))
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(WarmFreeze, collector=collector)
     static = resources.files("tenderlens.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     # Data routes first: their suffixes (.ics, /compiled.json, .atom) must win over the pages' paths.
