@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tenderlens.ingest import ingest
-from tenderlens.match.index import load_facts, shared_keys, similar_candidates
+from tenderlens.match.index import load_facts, shared_keys, shared_keys_statement, similar_candidates
 from tests.match.generated import family_releases
 from tests.web.webdata import write_package
 
@@ -52,3 +54,24 @@ def test_candidates_are_few_best_first_and_the_same_every_time(store: Store, tmp
     assert set(found) <= cleaning
     assert len(everything) > len(found)
     assert found == everything[:6]
+
+
+def test_every_branch_is_an_index_range_not_a_sort_of_a_buyers_notices(store: Store, tmp_path: Path) -> None:
+    """A buyer with thousands of notices must cost no more than one with a few (SQLite's plan)."""
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    _filled(store, tmp_path)
+    with store.engine.connect() as conn:
+        facts = load_facts(conn, [NOTICE])[NOTICE]
+        statement = shared_keys_statement(facts)
+        assert statement is not None
+        assert facts.buyer_key
+        query, params = statement
+        compiled = query.compile(dialect=conn.dialect)
+        bound = compiled.construct_params(params)
+        positional = tuple(bound[name] for name in compiled.positiontup or ())
+        plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + compiled.string, positional)]
+    assert not [step for step in plan if "TEMP B-TREE" in step], plan
+    buyer = [step for step in plan if "search_index" in step and "search_terms" not in step]
+    assert len(buyer) == 2, plan  # the buyer's notices after this one, and before
+    assert all("ix_search_index_buyer_ocid (buyer_key=? AND ocid" in step for step in buyer), buyer

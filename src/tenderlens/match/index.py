@@ -157,15 +157,27 @@ def shared_keys(conn: Connection, facts: NoticeFacts, per_key: int = PER_KEY) ->
     ``KEYS`` of each, in code order) and its buyer. Each key gives at most ``per_key``
     notices, so the query reads a few hundred index rows whatever the store's size:
     for a code, a region or the buyer, the ocids nearest this one (half after, half before,
-    in ocid order); for a class, the first in (code, ocid) order. Every branch but the
-    buyer's is a range of the ``search_terms (facet, value, ocid)`` index; the buyer's
-    sorts that buyer's notices (``ix_search_index_buyer_key`` has no ocid).
+    in ocid order); for a class, the first in (code, ocid) order. Every branch is a range
+    of an index: ``search_terms (facet, value, ocid)``, or ``search_index (buyer_key, ocid)``
+    for the buyer (migration 0010), so a buyer with thousands of notices costs no more.
     """
+    statement = shared_keys_statement(facts, per_key)
+    if statement is None:
+        return []
+    query, params = statement
+    # ``all()``: one fetch of the few hundred rows, not a fetch per row as iterating the result does.
+    return [(row[0], row[1], row[2]) for row in conn.execute(query, params).all()]
+
+
+def shared_keys_statement(
+    facts: NoticeFacts, per_key: int = PER_KEY
+) -> tuple[CompoundSelect[Any], dict[str, str]] | None:
+    """The statement :func:`shared_keys` runs and its parameters (None: no key to share)."""
     codes = sorted({code.code for code in facts.cpv})[:KEYS]
     classes = sorted({code.code[:CLASS_DIGITS] for code in facts.cpv})[:KEYS]
     regions = sorted({place.code for place in facts.delivery_regions})[:KEYS]
     if not (codes or regions or facts.buyer_key):
-        return []
+        return None
     params: dict[str, str] = {"me": facts.ocid}
     params.update({f"cpv{n}": code for n, code in enumerate(codes)})
     params.update({f"region{n}": region for n, region in enumerate(regions)})
@@ -174,8 +186,7 @@ def shared_keys(conn: Connection, facts: NoticeFacts, per_key: int = PER_KEY) ->
     if facts.buyer_key:
         params["buyer"] = facts.buyer_key
     query = _shared_keys_query(len(codes), len(classes), len(regions), bool(facts.buyer_key), per_key)
-    # ``all()``: one fetch of the few hundred rows, not a fetch per row as iterating the result does.
-    return [(row[0], row[1], row[2]) for row in conn.execute(query, params).all()]
+    return query, params
 
 
 def similar_candidates(conn: Connection, facts: NoticeFacts, limit: int = SIMILAR_CANDIDATES) -> list[str]:

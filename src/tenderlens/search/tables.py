@@ -47,7 +47,7 @@ search_index = Table(
 )
 Index("ix_search_index_published", search_index.c.published)
 Index("ix_search_index_deadline", search_index.c.deadline)
-Index("ix_search_index_buyer_key", search_index.c.buyer_key)
+Index("ix_search_index_buyer_ocid", search_index.c.buyer_key, search_index.c.ocid)
 
 search_terms = Table(
     "search_terms",
