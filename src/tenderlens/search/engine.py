@@ -22,11 +22,19 @@ term by term, never through tantivy's query parser. PostgreSQL keeps no text, on
 ``document`` tsvector, whose lexemes are already Snowball-stemmed: its index is built from
 the lexemes in position order (one field per tsvector weight) and queries are stemmed by
 PostgreSQL itself, so both sides use the same stemmer.
+
+On PostgreSQL the index also answers which notices match (:meth:`TextEngine.matching`). A phrase
+cannot be answered by the GIN index alone: it rechecks every candidate's tsvector in the heap
+(250 ms for a two-word phrase at 1M notices). So each document also has an ``all`` field holding
+the tsvector's lexemes at exactly their positions (a filler token where a position holds none),
+which is what a ``<->`` chain compares; a document whose tsvector puts two lexemes at one
+position (past PostgreSQL's last position, 16,383) is marked, and checked by SQL instead.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import weakref
 from dataclasses import dataclass
@@ -50,7 +58,7 @@ if TYPE_CHECKING:
     from tenderlens.search.query import ParsedQuery, Term
     from tenderlens.search.request import SearchRequest
 
-VERSION: Final = 3  # bump when the schema or the way documents are made changes: forces a rebuild
+VERSION: Final = 4  # bump when the schema or the way documents are made changes: forces a rebuild
 META: Final = 2**63  # the ``doc`` of the meta document (row ids are far below)
 # FTS5 column weights (tenderlens.search.run.BM25) as boosts. PostgreSQL's tsvector keeps only
 # the weight class of each word (tenderlens.search.index.TS_WEIGHTS): A title, B buyer,
@@ -65,6 +73,9 @@ MAX_SEARCH_REBUILD: Final = 50_000  # a search rebuilds a missing index of up to
 # the many-valued ones cut to their top level (a CPV division, an ITL1 region). Enough to
 # narrow a filtered search inside tantivy to a superset of what the filters keep.
 SINGLE_FACETS: Final = ("notice_type", "stage", "status", "source")  # request fields = column names
+FILLER: Final = "_"  # a position of ``all`` with no lexeme: never a lexeme (tokens hold no "_")
+UNCERTAIN: Final = "tl:uncertain"  # in "facets": ``all`` cannot mirror this tsvector's positions
+MAX_UNCERTAIN: Final = 2_000  # more marked documents than this among the matches: let SQL match
 
 
 def _analyzer(*, stem: bool) -> tantivy.TextAnalyzer:
@@ -78,6 +89,7 @@ def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in BOOSTS:
         builder.add_text_field(name, tokenizer_name="tl_words", index_option="position")
+    builder.add_text_field("all", tokenizer_name="whitespace", index_option="position")  # PostgreSQL
     builder.add_text_field("facets", tokenizer_name="raw", index_option="basic")
     builder.add_unsigned_field("doc", indexed=True, fast=True)
     builder.add_unsigned_field("seq", fast=True)
@@ -325,6 +337,59 @@ class TextEngine:
             found.append((tantivy.Occur.Should, tantivy.Query.boost_query(one, BOOSTS[name])))
         return tantivy.Query.boolean_query(found)
 
+    def matching(
+        self, conn: Connection, searcher: tantivy.Searcher, parsed: ParsedQuery
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
+        """PostgreSQL: the row ids ``document @@ tsquery`` matches, from the ``all`` field.
+
+        Returns the matches among the documents ``all`` mirrors, and the marked
+        (:data:`UNCERTAIN`) documents, which the caller checks with SQL. None (the caller
+        matches with SQL) for a query of exclusions only, a term whose tsquery is not a plain
+        ``<->`` chain of lexemes, or too many marked documents.
+        """
+        if self.dialect != "postgresql" or not parsed.groups:
+            return None
+        chains = self._chains(conn, _all_terms(parsed))
+        if chains is None:
+            return None
+
+        def one(term: Term) -> tantivy.Query:
+            lexemes = chains[term.tokens]
+            if len(lexemes) == 1:
+                return tantivy.Query.term_query(self._schema, "all", lexemes[0])
+            return tantivy.Query.phrase_query(self._schema, "all", list(lexemes))
+
+        must, must_not = tantivy.Occur.Must, tantivy.Occur.MustNot
+        clauses = [(must, self._any([one(term) for term in group])) for group in parsed.groups]
+        clauses.extend((must_not, one(term)) for term in parsed.excluded)
+        marked_query = tantivy.Query.term_query(self._schema, "facets", UNCERTAIN)
+        marked = _every_doc(searcher, marked_query)
+        if len(marked) > MAX_UNCERTAIN:
+            return None
+        clauses.append((must_not, marked_query))
+        return _every_doc(searcher, tantivy.Query.boolean_query(clauses)), marked
+
+    def _chains(
+        self, conn: Connection, terms: Sequence[Term]
+    ) -> dict[tuple[str, ...], tuple[str, ...]] | None:
+        """Each term's lexemes as ``phraseto_tsquery`` chains them; None if any is not a chain."""
+        unique = list(dict.fromkeys(" ".join(term.tokens) for term in terms))
+        rows = conn.execute(
+            text(
+                "SELECT t, CAST(phraseto_tsquery('tenderlens_english', t) AS text) "
+                "FROM unnest(CAST(:terms AS text[])) AS t"
+            ),
+            {"terms": unique},
+        )
+        made = {}
+        for words, tsquery in rows:
+            parts = str(tsquery).split(" <-> ")
+            found = [_LEXEME.fullmatch(part) for part in parts]
+            if not all(found):
+                return None
+            made[tuple(str(words).split(" "))] = tuple(match.group(1) for match in found if match)
+        return made
+
     def top(self, searcher: tantivy.Searcher, query: tantivy.Query, limit: int) -> Ranked:
         """The best ``limit`` matches (row ids and scores), and how many matched in all."""
         result = searcher.search(query, max(1, limit), count=True)
@@ -361,6 +426,18 @@ class TextEngine:
         """``query`` limited to these row ids (for a small filtered set)."""
         only = tantivy.Query.term_set_query(self._schema, "doc", list(schema_docs))
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)])
+
+
+_LEXEME: Final = re.compile(r"'([^'\\\s]+)'")  # one lexeme of a tsquery's text, unescaped
+
+
+def _every_doc(searcher: tantivy.Searcher, query: tantivy.Query) -> NDArray[np.int64]:
+    """The row ids of every document ``query`` matches (tantivy keeps them as the ``doc`` fast field)."""
+    count = int(getattr(searcher.search(query, 1, count=True), "count", 0) or 0)
+    if not count:
+        return np.zeros(0, dtype=np.int64)
+    hits = searcher.search(query, count, count=False, order_by_field="doc").hits
+    return np.fromiter((doc for doc, _ in hits), dtype=np.int64, count=len(hits))
 
 
 def _small(conn: Connection) -> bool:
@@ -427,10 +504,28 @@ def _rows(conn: Connection, docs: Sequence[int] | None) -> Any:
             fields = found[int(doc)]
             for where, weight in zip(positions or [], weights or [], strict=True):
                 fields.setdefault(PG_FIELDS[weight], []).append((int(where), str(lexeme)))
-        yield [
-            (doc, {name: " ".join(word for _, word in sorted(pairs)) for name, pairs in fields.items()})
-            for doc, fields in found.items()
-        ]
+        yield [(doc, _pg_fields(fields)) for doc, fields in found.items()]
+
+
+def _pg_fields(fields: dict[str, list[tuple[int, str]]]) -> dict[str, str]:
+    """One notice's lexemes as tantivy text: each weight's in position order, and ``all``.
+
+    ``all`` puts every lexeme at its tsvector position (token ``p - 1``), with :data:`FILLER`
+    where the tsvector holds none, so a tantivy phrase matches where a ``<->`` chain does. When
+    no text can do that (two lexemes at one position, or a lexeme that tantivy's whitespace
+    tokenizer would split), the notice gets the :data:`UNCERTAIN` facet term instead.
+    """
+    made = {name: " ".join(word for _, word in sorted(pairs)) for name, pairs in fields.items()}
+    placed: dict[int, str] = {}
+    for pairs in fields.values():
+        for where, word in pairs:
+            if where in placed or where < 1 or word == FILLER or len(word.split()) != 1:
+                made["facets"] = UNCERTAIN
+                return made
+            placed[where] = word
+    if placed:
+        made["all"] = " ".join(placed.get(where, FILLER) for where in range(1, max(placed) + 1))
+    return made
 
 
 def _facet_terms(conn: Connection, docs: Sequence[int]) -> dict[int, list[str]]:

@@ -383,7 +383,8 @@ def run_search(
         # Outside the time limit: the first search of a process loads the columns (seconds at 1M).
         snapshot = columns_for(engine).at(conn) if in_memory else None
         ranker = None
-        if snapshot is not None and request.sort == "relevance" and query.groups:
+        # Relevance order from the text index; on PostgreSQL, in any order, the match set too.
+        if snapshot is not None and query.groups and (request.sort == "relevance" or dialect == "postgresql"):
             text_engine = text_engine_for(engine)
             searcher = text_engine.ready(conn) if text_engine is not None else None
             ranker = (text_engine, searcher) if text_engine is not None and searcher is not None else None
@@ -397,7 +398,8 @@ def run_search(
                     now,
                     reference=reference,
                     with_facets=with_facets,
-                    ranker=ranker,
+                    ranker=ranker if request.sort == "relevance" else None,
+                    matcher=ranker,
                 )
             total = int(
                 conn.execute(
@@ -440,6 +442,30 @@ def _text_ids(conn: Connection, query: ParsedQuery) -> Any:
     if not joined:
         return np.zeros(0, dtype=np.int64)
     return np.fromstring(joined, dtype=np.int64, sep=",")
+
+
+def _engine_text_ids(
+    conn: Connection, matcher: tuple[TextEngine, tantivy.Searcher], query: ParsedQuery
+) -> Any | None:
+    """PostgreSQL: :func:`_text_ids` from the text index, or None (then ask SQL).
+
+    The same set: the index mirrors each tsvector's positions, and the few documents it
+    cannot mirror are matched here by SQL.
+    """
+    text_engine, searcher = matcher
+    found = text_engine.matching(conn, searcher, query)
+    if found is None:
+        return None
+    certain, marked = found
+    if not len(marked):
+        return certain
+    checked = conn.execute(
+        select(doc_column("postgresql"))
+        .select_from(search_index)
+        .where(text("search_index.doc = ANY(:marked)").bindparams(marked=marked.tolist()))
+        .where(DOCUMENT.op("@@")(_tsquery(query)))
+    ).scalars()
+    return np.concatenate([certain, np.fromiter(checked, dtype=np.int64)])
 
 
 def _best_by_bm25(  # noqa: PLR0917 - one step of _search_in_memory
@@ -564,6 +590,7 @@ def _search_in_memory(
     reference: Reference | None,
     with_facets: bool,
     ranker: tuple[TextEngine, tantivy.Searcher] | None = None,
+    matcher: tuple[TextEngine, tantivy.Searcher] | None = None,
 ) -> SearchResult:
     dialect = conn.dialect.name
     common = None
@@ -576,7 +603,8 @@ def _search_in_memory(
     elif dialect != "postgresql" and not query.groups:
         base = snapshot.alive & ~snapshot.mask_of(_text_ids(conn, query))
     else:
-        base = snapshot.mask_of(_text_ids(conn, query))
+        ids = _engine_text_ids(conn, matcher, query) if matcher is not None else None
+        base = snapshot.mask_of(_text_ids(conn, query) if ids is None else ids)
     masks = filter_masks(snapshot, request, now)
     matched = combined(base, masks)
     total = int(matched.sum())
