@@ -118,13 +118,27 @@ def test_a_stop_ends_the_loop_during_a_long_wait(fake_api: FakeAPI, sqlite_url: 
 
 
 def harvest_process(*args: str, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tenderlens.harvest", *args],
-        env={**os.environ, **FAST_ENV, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """The harvest CLI in a child process that gets Ctrl-C as one started from a terminal would.
+
+    A command started in the background by a non-interactive shell (``pytest … &`` in a CI
+    script) ignores SIGINT, and an ignored signal stays ignored across exec, so the child would
+    never see the test's Ctrl-C. A Python handler, unlike an ignore, is reset to the default by
+    exec, so one is set just for the fork.
+    """
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tenderlens.harvest", *args],
+            env={**os.environ, **FAST_ENV, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def test_sigterm_ends_a_follow_cleanly(fake_api: FakeAPI, sqlite_url: str) -> None:
