@@ -14,20 +14,21 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import orjson
+import pytest
 from ocdsmerge import Merger
-from sqlalchemy import update
+from sqlalchemy import Text, case, literal, select, update
 
 from tenderlens import ingest as ingest_module
 from tenderlens import records
 from tenderlens.compile import MERGE_RULES
 from tenderlens.ingest import ingest
 from tenderlens.store import Store
+from tenderlens.store import store as store_module
 from tenderlens.store.schema import records as records_table
+from tenderlens.store.schema import releases as releases_table
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
 
 def history(ocid: str, count: int) -> list[dict[str, Any]]:
@@ -284,3 +285,57 @@ def test_records_without_stored_facts_are_compiled_from_their_whole_history(
     assert recorder.calls == [(1, True), (4, False)]
     full = records.compile_record("ocds-inc-7", [(r, seq) for seq, r in enumerate(releases)], None)
     assert replace(recorder.facts[-1], merged_seq=0) == replace(full, merged_seq=0)
+
+
+def test_a_merged_release_with_unsortable_date_text_recompiles_the_whole_history(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ingest normalises every date it accepts; text that does not sort as the instant can only
+    # come from an older store, and the order check must not trust it.
+    releases = history("ocds-inc-odd", 3)
+    ingest(store, [write(tmp_path / "a.jsonl", releases[:2])], workers=0)
+    with store.writing() as conn:
+        conn.execute(
+            update(releases_table)
+            .where(releases_table.c.release_id == "ocds-inc-odd-0")
+            .values(date_utc="2026-01-01T09:30:00Z\n")
+        )
+    counter = MergeCounter(monkeypatch)
+    ingest(store, [write(tmp_path / "b.jsonl", releases[2:])], workers=0)
+    assert (counter.whole, counter.extended) == ([3], [])
+
+
+def test_a_new_release_at_the_same_instant_as_the_latest_merged_one_extends(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    releases = history("ocds-inc-same", 3)
+    releases[2]["date"] = releases[1]["date"]  # a tie sorts by ingest order: the new one is last
+    ingest(store, [write(tmp_path / "a.jsonl", releases[:2])], workers=0)
+    counter = MergeCounter(monkeypatch)
+    ingest(store, [write(tmp_path / "b.jsonl", releases[2:])], workers=0)
+    assert (counter.whole, counter.extended) == ([], [1])
+    compiled, versioned, _ = stored(store, "ocds-inc-same")
+    merger = Merger(merge_rules=MERGE_RULES)
+    assert compiled == merger.create_compiled_release(copy.deepcopy(releases))
+    assert versioned == merger.create_versioned_release(copy.deepcopy(releases))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-01-02T09:00:00.000000Z",
+        "0999-12-31T23:59:59.999999Z",
+        "2026-01-02T09:00:00.000000Z\n",
+        "2026-01-02T09:00:00Z",
+        "2026-01-02 09:00:00.000000Z",
+        "2026-01-02T09:00:00.000000+",
+        "x026-01-02T09:00:00.000000Z",
+        "2026-01-02T09:00:00.0000000Z",
+        "",
+    ],
+)
+def test_the_sql_sortable_date_check_is_the_python_one(store: Store, value: str) -> None:
+    column = literal(value, Text)
+    with store.reading() as conn:
+        in_sql = conn.execute(select(case((store_module._sortable_utc(column), True), else_=False))).scalar()
+    assert bool(in_sql) == bool(store_module._SORTABLE_UTC.fullmatch(value))

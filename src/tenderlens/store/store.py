@@ -27,7 +27,9 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    and_,
     bindparam,
+    case,
     cast,
     create_engine,
     delete,
@@ -237,6 +239,14 @@ _records_text = Table(
 
 # ``releases.date_utc`` as ingest writes it for every parseable date: text that sorts as the instant.
 _SORTABLE_UTC: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+#: The same as a whole-text match in SQL (``regexp_match``: Python's ``re`` on SQLite, ``~`` on
+#: PostgreSQL; ``[0-9]``, not ``\d``, so both read it the same way).
+_SORTABLE_UTC_SQL: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$"
+
+
+def _sortable_utc(column: Any) -> Any:
+    """``_SORTABLE_UTC.fullmatch`` in SQL (the length rules out Python's ``$`` before a newline)."""
+    return and_(func.length(column) == 27, column.regexp_match(_SORTABLE_UTC_SQL))
 
 
 def _now() -> str:
@@ -387,9 +397,17 @@ class Store:
             return []
         with self.writing() as conn:
             ocids = sorted({item.ocid for item in batch})
-            current: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
-            for stored in conn.execute(select(releases).where(releases.c.ocid.in_(ocids))).mappings():
-                current[(stored["ocid"], stored["release_id"])] = (stored["content_hash"], dict(stored))
+            # Keys and hashes only: an ocid's earlier releases are read whole only to be replaced
+            # (one new release on a 256-release history read 1 MB of JSON it never used).
+            # The row is None until then, or the row this batch is inserting.
+            current: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
+                (ocid, release_id): (content_hash, None)
+                for ocid, release_id, content_hash in conn.execute(
+                    select(releases.c.ocid, releases.c.release_id, releases.c.content_hash).where(
+                        releases.c.ocid.in_(ocids)
+                    )
+                )
+            }
             earlier: set[tuple[str, str, str]] = set()
             history_rows = conn.execute(
                 select(
@@ -416,7 +434,7 @@ class Store:
                     outcomes.append(Outcome.UNCHANGED)
                     continue
                 else:
-                    old = known[1]
+                    old = known[1] if known[1] is not None else self._stored_release(conn, key)
                     to_history.append(
                         {
                             "ocid": old["ocid"],
@@ -452,6 +470,12 @@ class Store:
                 )
             self._mark_pending(conn, touched)
         return outcomes
+
+    @staticmethod
+    def _stored_release(conn: Connection, key: tuple[str, str]) -> dict[str, Any]:
+        ocid, release_id = key
+        query = select(releases).where(releases.c.ocid == ocid, releases.c.release_id == release_id)
+        return dict(conn.execute(query).mappings().one())
 
     def write_published_compiled(self, item: IncomingCompiled) -> Outcome:
         """Keep a publisher's compiled release (used only while we hold no releases for its ocid)."""
@@ -589,19 +613,25 @@ class Store:
         with self.engine.connect() as conn:
             bases = self._load_bases(conn, ocids)
             new: dict[str, list[tuple[str, int]]] = {ocid: [] for ocid in bases}
-            merged: dict[str, tuple[int, ...]] = {}
+            merged: dict[str, int] = {}
             if bases:
-                last: dict[str, tuple[str, int]] = {}
-                seqs: dict[str, list[int]] = {ocid: [] for ocid in bases}
+                # The merged releases in one aggregate row per ocid, not a row per release.
+                counts: dict[str, int] = {}
+                last: dict[str, str] = {}
                 odd = set()
-                for ocid, date_utc, seq in conn.execute(
-                    select(releases.c.ocid, releases.c.date_utc, releases.c.ingest_seq)
+                for ocid, count, latest, unsortable in conn.execute(
+                    select(
+                        releases.c.ocid,
+                        func.count(),
+                        func.max(releases.c.date_utc),
+                        func.sum(case((_sortable_utc(releases.c.date_utc), 0), else_=1)),
+                    )
                     .join(records, records.c.ocid == releases.c.ocid)
                     .where(releases.c.ocid.in_(list(bases)), releases.c.ingest_seq <= records.c.merged_seq)
+                    .group_by(releases.c.ocid)
                 ):
-                    seqs[ocid].append(int(seq))
-                    last[ocid] = max(last.get(ocid, ("", 0)), (date_utc, int(seq)))
-                    if not _SORTABLE_UTC.fullmatch(date_utc):
+                    counts[ocid], last[ocid] = int(count), latest
+                    if unsortable:
                         odd.add(ocid)
                 first: dict[str, tuple[str, int]] = {}
                 for ocid, date_utc, seq, data in conn.execute(
@@ -614,15 +644,17 @@ class Store:
                     if not _SORTABLE_UTC.fullmatch(date_utc):
                         odd.add(ocid)
                 for ocid, base in list(bases.items()):
+                    # Every new release has a later ingest order than every merged one, so it
+                    # sorts after them all unless its date is earlier than the latest of theirs.
                     if (
                         ocid in odd
-                        or len(seqs[ocid]) != base.release_count  # a merged release was replaced
+                        or counts.get(ocid, 0) != base.release_count  # a merged release was replaced
                         or ocid not in first  # nothing new: compile the history as it is
-                        or first[ocid] <= last[ocid]  # a new release sorts among the merged ones
+                        or first[ocid][0] < last[ocid]  # a new release sorts among the merged ones
                     ):
                         del bases[ocid]
                     else:
-                        merged[ocid] = tuple(seqs[ocid])
+                        merged[ocid] = counts[ocid]
             whole = [ocid for ocid in ocids if ocid not in bases]
             stored: dict[str, list[tuple[str, int]]] = {ocid: [] for ocid in whole}
             if whole:
@@ -682,11 +714,14 @@ class Store:
         """Write the records whose releases are still those compiled, and clear their pending marks."""
         ocids = [item.ocid for item in pending]
         with self.writing() as conn:
-            seqs: dict[str, set[int]] = {ocid: set() for ocid in ocids}
-            for ocid, seq in conn.execute(
-                select(releases.c.ocid, releases.c.ingest_seq).where(releases.c.ocid.in_(ocids))
-            ):
-                seqs[ocid].add(int(seq))
+            stored = {
+                ocid: (int(count), int(newest))
+                for ocid, count, newest in conn.execute(
+                    select(releases.c.ocid, func.count(), func.max(releases.c.ingest_seq))
+                    .where(releases.c.ocid.in_(ocids))
+                    .group_by(releases.c.ocid)
+                )
+            }
             published = {
                 ocid: int(seq)
                 for ocid, seq in conn.execute(
@@ -698,7 +733,7 @@ class Store:
             fresh = {
                 item.ocid
                 for item in pending
-                if item.state == (frozenset(seqs[item.ocid]), published.get(item.ocid))
+                if item.state == (*stored.get(item.ocid, (0, None)), published.get(item.ocid))
             }
             again = sorted(found.row["ocid"] for found in compiled if found.recompile)
             if again:  # the base could not be extended: compile the whole history next pass
