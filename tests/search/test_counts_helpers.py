@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tenderlens.search.bits import pack, unpack
 from tenderlens.search.columns import Vocabulary
 from tenderlens.search.counts import kth_largest
 
@@ -41,3 +42,13 @@ def test_prefix_labels_follow_every_change_of_the_vocabulary() -> None:
     copied.code("90000000", "Sewage")
     assert "90" in copied.prefix_labels(2)
     assert "90" not in words.prefix_labels(2)
+
+
+@given(st.lists(st.booleans(), max_size=300))
+def test_unpack_undoes_pack_and_bit_p_is_position_p(values: list[bool]) -> None:
+    mask = np.array(values, dtype=np.bool_)
+    packed = pack(mask)
+    assert len(packed) == (len(values) + 63) // 64
+    assert unpack(packed, len(values)).tolist() == values
+    for position, value in enumerate(values):
+        assert bool((int(packed[position >> 6]) >> (position & 63)) & 1) == value

@@ -38,6 +38,12 @@ def pack(mask: Mask) -> NDArray[np.uint64]:
     return padded.view("<u8")
 
 
+def unpack(packed: NDArray[np.uint64] | NDArray[np.uint8], size: int) -> Mask:
+    """The first ``size`` positions of little-endian packed bits as a mask: :func:`pack` undone."""
+    mask: Mask = np.unpackbits(packed.view(np.uint8), count=size, bitorder="little").view(np.bool_)
+    return mask
+
+
 @dataclass(frozen=True, slots=True)
 class CodeBits:
     """Per code, the positions that have it; ``size`` positions, ``words`` of shape (codes, words)."""

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from tenderlens.search import facets as facet_labels
-from tenderlens.search.bits import pack, words_of
+from tenderlens.search.bits import pack, unpack, words_of
 from tenderlens.search.columns import BANDS, NULL_TIME, TERM_LEVELS, start_of
 from tenderlens.search.request import CLOSING_PRESETS, NONE, SearchRequest
 
@@ -82,9 +82,7 @@ def _prefixes_by_bits(snapshot: Snapshot, name: str, prefixes: tuple[str, ...]) 
         if code >= len(bits.words):
             return None
         words |= bits.words[code]
-    unpacked = np.unpackbits(words.view(np.uint8), bitorder="little", count=size)
-    mask: Mask = unpacked.view(np.bool_)
-    return mask
+    return unpack(words, size)
 
 
 def _uk_midnight_seconds(day: date) -> int:

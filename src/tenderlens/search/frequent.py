@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 from sqlalchemy import text
 
+from tenderlens.search.bits import unpack
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -59,7 +61,7 @@ class FrequentTerms:
     dialect: str = "sqlite"
 
     def mask(self, term: str) -> Mask:
-        return np.unpackbits(self.bits[term], count=self.size, bitorder="little").view(np.bool_)
+        return unpack(self.bits[term], self.size)
 
 
 class _Tokenizer:
