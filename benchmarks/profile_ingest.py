@@ -82,10 +82,11 @@ def phases(work: Path, lines: Path, releases: int, workers: int | None) -> None:
 
     # compile_record looks these up in its module's globals at call time.
     records._merge = timed("merge (whole history)", records._merge)  # noqa: SLF001
-    records.extend_compiled = timed("merge (extend the stored record)", records.extend_compiled)
-    records.listing_from_facts = timed("listing (listed facts + search document)", records.listing_from_facts)
+    records.extend_compiled = timed("merge (extend the stored record)", records.extend_compiled)  # type: ignore[attr-defined]
+    listing = records.listing_from_facts  # type: ignore[attr-defined]
+    records.listing_from_facts = timed("listing (listed facts + search document)", listing)  # type: ignore[attr-defined]
     if not workers:  # a worker is sent compile_record by name, so it must stay the real one
-        ingest_module.compile_record = timed("compile_record (all)", ingest_module.compile_record)
+        ingest_module.compile_record = timed("compile_record (all)", ingest_module.compile_record)  # type: ignore[attr-defined]
     ingest_module.incoming_release = timed(
         "incoming_release (dumps + sha256)", ingest_module.incoming_release
     )

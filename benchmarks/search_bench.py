@@ -94,7 +94,7 @@ def bench(url: str, repeats: int, *, profile: bool, text_engine: bool = True) ->
     else:
         import tenderlens.search.run as search_run  # noqa: PLC0415
 
-        search_run.text_engine_for = lambda _engine: None  # type: ignore[assignment]
+        search_run.text_engine_for = lambda _engine: None  # type: ignore[assignment,attr-defined]
     from tenderlens.web.app import store_reference  # noqa: PLC0415
 
     reference = store_reference(store)
