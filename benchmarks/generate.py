@@ -4,17 +4,26 @@
 Each contracting process (ocid) gets 1-8 releases that walk planning -> tender -> award ->
 contract -> contract changes, with buyer parties, CPV codes, NUTS regions, values, lots and
 text built from word lists. Releases are about 3-4 KB each. Output is deterministic for a
-given ``--seed`` and ``--releases`` and streams in constant memory, so 5M releases is fine.
+given ``--seed``, ``--releases`` and ``--buyers`` and streams in constant memory, so 5M releases
+is fine.
+
+By default every process has its own buyer. Real buyers repeat, and unevenly: a few councils
+and NHS trusts publish thousands of notices, most buyers a handful. ``--buyers N`` draws each
+process's buyer from a pool of N with weight 1/rank (Zipf), so the busiest buyer has about
+1/ln(N) of the processes; the other fields are drawn exactly as without a pool.
 
     python benchmarks/generate.py --releases 100000 --seed 1 -o /tmp/bench.jsonl
+    python benchmarks/generate.py --releases 100000 --buyers 5000 -o /tmp/bench-buyers.jsonl
     python benchmarks/generate.py --releases 1000 --package -o /tmp/package.json  # one release package
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -136,18 +145,47 @@ def _stages(rng: random.Random, count: int) -> list[str]:
     return seq
 
 
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    """A buyer's fixed facts: who it is and where its address is."""
+
+    id: str
+    name: str
+    region: str
+    town: str
+    postcode: str
+
+
+def _buyer(rng: random.Random, number: int) -> Buyer:
+    place = rng.choice(PLACES)
+    town, postcode = rng.choice(TOWNS)
+    identifier = f"GB-PPON-{rng.randrange(16**4):04X}-{rng.randrange(16**4):04X}-{number % 9973:04d}"
+    name = f"{place} {rng.choice(BUYER_KINDS)}"
+    return Buyer(identifier, name, rng.choice(NUTS), town, postcode)
+
+
+class BuyerPool:
+    """``size`` buyers drawn with weight 1/rank, from their own random stream."""
+
+    def __init__(self, size: int, seed: int) -> None:
+        self.rng = random.Random(f"buyers-{seed}")
+        self.buyers = [_buyer(self.rng, number) for number in range(size)]
+        self.cum_weights = list(itertools.accumulate(1 / rank for rank in range(1, size + 1)))
+
+    def draw(self) -> Buyer:
+        return self.rng.choices(self.buyers, cum_weights=self.cum_weights)[0]
+
+
 class Process:
     """The fixed facts of one contracting process, from which its releases are drawn."""
 
-    def __init__(self, rng: random.Random, number: int, start: datetime) -> None:
+    def __init__(self, rng: random.Random, number: int, start: datetime, buyer: Buyer | None = None) -> None:
         self.rng = rng
         self.ocid = f"{PREFIX}-{number:06x}"
-        place = rng.choice(PLACES)
-        town, postcode = rng.choice(TOWNS)
-        self.buyer_id = f"GB-PPON-{rng.randrange(16**4):04X}-{rng.randrange(16**4):04X}-{number % 9973:04d}"
-        self.buyer_name = f"{place} {rng.choice(BUYER_KINDS)}"
-        self.region = rng.choice(NUTS)
-        self.town, self.postcode = town, postcode
+        own = _buyer(rng, number)  # drawn even with a pool, so the other fields do not change
+        chosen = buyer or own
+        self.buyer_id, self.buyer_name = chosen.id, chosen.name
+        self.region, self.town, self.postcode = chosen.region, chosen.town, chosen.postcode
         self.cpv = rng.sample(CPV, k=rng.randint(1, 3))
         subject = rng.choice(SUBJECTS)
         self.title = f"{subject.capitalize()} {rng.choice(KINDS)} for {self.buyer_name}"
@@ -349,16 +387,21 @@ class Process:
         return release
 
 
-def generate(releases: int, seed: int) -> Iterator[dict[str, Any]]:
-    """Exactly ``releases`` releases, each ocid's releases consecutive and in date order."""
+def generate(releases: int, seed: int, buyers: int = 0) -> Iterator[dict[str, Any]]:
+    """Exactly ``releases`` releases, each ocid's releases consecutive and in date order.
+
+    ``buyers``: draw each process's buyer from a pool of that many (see the module's docstring);
+    0 gives every process its own.
+    """
     rng = random.Random(seed)
+    pool = BuyerPool(buyers, seed) if buyers > 0 else None
     epoch = datetime(2021, 1, 1, tzinfo=UTC)
     made = 0
     number = 0x100000
     while made < releases:
         count = min(rng.choices(range(1, 9), weights=[22, 18, 17, 15, 10, 8, 6, 4])[0], releases - made)
         start = epoch + timedelta(seconds=rng.randrange(6 * 365 * 86400))
-        process = Process(rng, number, start)
+        process = Process(rng, number, start, pool.draw() if pool else None)
         number += 1
         moment = start
         for index, stage in enumerate(_stages(rng, count)):
@@ -386,14 +429,14 @@ def long_history(releases: int, seed: int) -> Iterator[dict[str, Any]]:
         moment += timedelta(days=rng.randint(1, 20), seconds=rng.randrange(86400))
 
 
-def write(out: IO[bytes], releases: int, seed: int, *, package: bool = False) -> None:
+def write(out: IO[bytes], releases: int, seed: int, *, package: bool = False, buyers: int = 0) -> None:
     if package:
         out.write(
             b'{"uri":"https://example.com/bench","version":"1.1","publishedDate":"2026-11-26T00:00:00Z",'
         )
         out.write(b'"publisher":{"name":"tenderlens benchmark"},"releases":[\n')
     first = True
-    for release in generate(releases, seed):
+    for release in generate(releases, seed, buyers):
         if package and not first:
             out.write(b",\n")
         out.write(orjson.dumps(release))
@@ -413,13 +456,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--package", action="store_true", help="write one release package instead of JSON Lines"
     )
+    parser.add_argument(
+        "--buyers", type=int, default=0, help="draw buyers from a Zipf-weighted pool of N (default: one each)"
+    )
     parser.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
     args = parser.parse_args(argv)
     if args.output == "-":
-        write(sys.stdout.buffer, args.releases, args.seed, package=args.package)
+        write(sys.stdout.buffer, args.releases, args.seed, package=args.package, buyers=args.buyers)
     else:
         with Path(args.output).open("wb") as out:
-            write(out, args.releases, args.seed, package=args.package)
+            write(out, args.releases, args.seed, package=args.package, buyers=args.buyers)
 
 
 if __name__ == "__main__":

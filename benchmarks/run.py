@@ -61,14 +61,19 @@ def ms(values: list[float]) -> dict[str, float]:
 # -- input ----------------------------------------------------------------------------------------
 
 
-def make_inputs(work: Path, releases: int, seed: int) -> Path:
-    """JSON Lines of ``releases`` generated releases (made once per size and seed)."""
-    lines = work / f"releases-{releases}-{seed}.jsonl"
+def dataset(releases: int, buyers: int) -> str:
+    """The name of one generated input in file and database names: its size, and its buyer pool."""
+    return f"{releases}-buyers{buyers}" if buyers else str(releases)
+
+
+def make_inputs(work: Path, releases: int, seed: int, buyers: int = 0) -> Path:
+    """JSON Lines of ``releases`` generated releases (made once per size, seed and buyer pool)."""
+    lines = work / f"releases-{dataset(releases, buyers)}-{seed}.jsonl"
     if not lines.exists():
         started = time.perf_counter()
         partial = lines.with_suffix(".partial")
         with partial.open("wb") as out:
-            for release in generate(releases, seed):
+            for release in generate(releases, seed, buyers):
                 out.write(orjson.dumps(release) + b"\n")
         partial.rename(lines)
         print(
@@ -108,8 +113,7 @@ def ingest_child(db: str, path: str) -> None:
     print(json.dumps(figures))
 
 
-def bench_ingest(work: Path, lines: Path, releases: int) -> dict[str, Any]:
-    db = work / f"store-{releases}.sqlite"
+def bench_ingest(db: Path, lines: Path) -> dict[str, Any]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     return run_ingest(f"sqlite:///{db}", lines, db_file=db)
@@ -316,15 +320,17 @@ def builtin_search(url: str, repeats: int) -> dict[str, Any]:
     return result
 
 
-def postgres_store(admin_url: str, releases: int, lines: Path) -> tuple[str, dict[str, Any] | None]:
+def postgres_store(
+    admin_url: str, releases: int, lines: Path, buyers: int = 0
+) -> tuple[str, dict[str, Any] | None]:
     """A PostgreSQL store holding the input: reused if complete, else made by a real ingest.
 
-    The database is ``tenderlens_bench_<releases>`` on the server of ``admin_url``; it is only
-    ever created or dropped under that name.
+    The database is ``tenderlens_bench_<releases>`` (``_buyers<N>`` after it for a buyer pool) on
+    the server of ``admin_url``; it is only ever created or dropped under that name.
     """
     from sqlalchemy import create_engine, make_url, text  # noqa: PLC0415
 
-    name = f"tenderlens_bench_{releases}"
+    name = f"tenderlens_bench_{dataset(releases, buyers).replace('-', '_')}"
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -737,6 +743,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--releases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--buyers",
+        type=int,
+        default=0,
+        help="draw buyers from a Zipf-weighted pool of N, as real data has (default: one per process)",
+    )
+    parser.add_argument(
         "--only", default=",".join(DEFAULT_PARTS), help=f"comma-separated subset of {','.join(PARTS)}"
     )
     workdir = "/tmp/tenderlens-bench"  # noqa: S108 - scratch space for generated inputs and stores
@@ -768,14 +780,17 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("search-pg needs --postgres URL (or TENDERLENS_BENCH_POSTGRES)")
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
-    lines = make_inputs(work, args.releases, args.seed)
-    db = work / f"store-{args.releases}.sqlite"
+    if args.buyers < 0:
+        parser.error("--buyers must be 0 (one per process) or more")
+    lines = make_inputs(work, args.releases, args.seed, args.buyers)
+    db = work / f"store-{dataset(args.releases, args.buyers)}.sqlite"
     url = store_url(args.store) if args.store else f"sqlite:///{db}"
 
     results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "releases": args.releases,
         "seed": args.seed,
+        "buyers": args.buyers,
         "input_mb": round(lines.stat().st_size / 2**20, 1),
         "store": url.rsplit("@", 1)[-1],
         "python": platform.python_version(),
@@ -792,7 +807,7 @@ def main(argv: list[str] | None = None) -> None:
         started = time.perf_counter()
         print(f"running {part} ...", file=sys.stderr, flush=True)
         if part == "ingest":
-            results[part] = bench_ingest(work, lines, args.releases)
+            results[part] = bench_ingest(db, lines)
         elif part == "compile":
             results[part] = bench_compile(work, lines, args.compile_releases)
         elif part == "recompile":
@@ -800,7 +815,7 @@ def main(argv: list[str] | None = None) -> None:
         elif part == "search":
             results[part] = bench_search(url, args.search_repeats)
         elif part == "search-pg":
-            pg_url, pg_ingest = postgres_store(args.postgres, args.releases, lines)
+            pg_url, pg_ingest = postgres_store(args.postgres, args.releases, lines, args.buyers)
             if pg_ingest is not None:
                 results["ingest-pg"] = pg_ingest
             results[part] = bench_search(pg_url, args.search_repeats)
@@ -813,14 +828,15 @@ def main(argv: list[str] | None = None) -> None:
 
     table = rows(results)
     width = max((len(name) for name, _ in table), default=10)
-    print(f"\ntenderlens benchmarks: {args.releases:,} releases, seed {args.seed}, {results['date']}")
+    pool = f", a pool of {args.buyers:,} buyers" if args.buyers else ""
+    print(f"\ntenderlens benchmarks: {args.releases:,} releases, seed {args.seed}{pool}, {results['date']}")
     for name, value in table:
         print(f"  {name:<{width}}  {value}")
     for line in results.get("harvest", {}).get("profile", []):
         print(f"    {line}")
     out_dir = HERE / "results"
     out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"{results['date'][:10]}-{args.releases}-{'-'.join(parts)}.json"
+    out = out_dir / f"{results['date'][:10]}-{dataset(args.releases, args.buyers)}-{'-'.join(parts)}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten: {out.relative_to(ROOT)}")
 
