@@ -836,7 +836,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"    {line}")
     out_dir = HERE / "results"
     out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"{results['date'][:10]}-{dataset(args.releases, args.buyers)}-{'-'.join(parts)}.json"
+    stem = f"{results['date'][:10]}-{dataset(args.releases, args.buyers)}-{'-'.join(parts)}"
+    out = out_dir / f"{stem}.json"
+    for number in itertools.count(2):  # a second run of the same day and parts keeps the first
+        if not out.exists():
+            break
+        out = out_dir / f"{stem}-{number}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten: {out.relative_to(ROOT)}")
 
