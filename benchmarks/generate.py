@@ -461,6 +461,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
     args = parser.parse_args(argv)
+    if args.buyers < 0:
+        parser.error("--buyers must be 0 (one per process) or more")
     if args.output == "-":
         write(sys.stdout.buffer, args.releases, args.seed, package=args.package, buyers=args.buyers)
     else:
