@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 import orjson
 
 from tenderlens.compile import RecompileRequired
+from tenderlens.versioned import SPLIT_AT, cut, split
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator, Sequence
@@ -74,23 +75,51 @@ class CompiledRow:
     """What a compile gives the store to write: a ``records`` row (documents as JSON text), an index entry.
 
     ``recompile``: the new releases could not extend the base; ``row`` holds only the ocid,
-    and the store drops the base so the next pass compiles the whole history.
+    and the store drops the base so the next pass compiles the whole history. A long
+    history's versioned release is written as a skeleton and pieces (:mod:`tenderlens.versioned`).
     """
 
     row: dict[str, Any]
     search: SearchDocument | None
     recompile: bool = False
+    #: A versioned release piece to store with the row: (its number, its JSON text).
+    piece: tuple[int, str] | None = None
+    #: How many stored pieces the row's skeleton needs (still there, unchanged); with 0 the row
+    #: replaces whatever pieces were stored.
+    keeps_pieces: int = 0
 
 
-def record_row(facts: RecordFacts) -> CompiledRow:
-    """The ``records`` columns of one compile, compiled and versioned release already JSON text."""
+def record_row(
+    facts: RecordFacts, base: StoredBase | None = None, new_releases: Sequence[Any] = ()
+) -> CompiledRow:
+    """The ``records`` columns of one compile, compiled and versioned release already JSON text.
+
+    ``base``: the stored record ``facts`` extends with ``new_releases``. When it is in pieces,
+    ``facts.versioned`` is its skeleton extended, and only the versions the new releases
+    superseded are written.
+    """
     from tenderlens.store.store import json_text  # noqa: PLC0415 - the store imports this module
 
+    kept = base.pieces if base is not None else 0
+    versioned: str | None = None
+    piece: tuple[int, str] | None = None
+    if facts.versioned is not None:
+        if kept or facts.release_count >= SPLIT_AT:
+            # An extended skeleton: cut what the new releases wrote; a whole document: split it.
+            skeleton, earlier = (
+                (facts.versioned, cut(facts.versioned, new_releases)) if kept else split(facts.versioned)
+            )
+            versioned = json_text(skeleton)
+            if earlier:
+                piece = (kept, json_text(earlier))
+        else:
+            versioned = json_text(facts.versioned)
+    count = kept + (piece is not None)
     return CompiledRow(
         row={
             "ocid": facts.ocid,
             "compiled": json_text(facts.compiled),
-            "versioned": None if facts.versioned is None else json_text(facts.versioned),
+            "versioned": versioned,
             "release_count": facts.release_count,
             "compiled_from": facts.compiled_from,
             "last_date": facts.last_date,
@@ -102,8 +131,11 @@ def record_row(facts: RecordFacts) -> CompiledRow:
             "notes": orjson.dumps(list(facts.notes)).decode() if facts.notes else None,
             "merged_seq": facts.merged_seq,
             "history": None if facts.history is None else orjson.dumps(facts.history).decode(),
+            "pieces": count or None,
         },
         search=facts.search,
+        piece=piece,
+        keeps_pieces=kept,
     )
 
 
@@ -121,7 +153,7 @@ def compile_chunk(compiler: Compiler, pending: Sequence[PendingOcid]) -> list[Co
             except RecompileRequired:
                 rows.append(CompiledRow(row={"ocid": item.ocid}, search=None, recompile=True))
                 continue
-        rows.append(record_row(facts))
+        rows.append(record_row(facts, item.base, [release for release, _ in releases]))
     return rows
 
 

@@ -27,6 +27,7 @@ TABLES: tuple[Table, ...] = (
     schema.release_history,
     schema.releases,
     schema.records,
+    schema.versioned_pieces,
     schema.pending_compiles,
     schema.postcodes,
 )

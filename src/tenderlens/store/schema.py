@@ -81,10 +81,22 @@ records = Table(
     Column("merged_seq", BigInteger),
     # With merged_seq: JSON list of each merged release's listing facts (search.listing.ReleaseFacts).
     Column("history", Text),
+    # How many rows of versioned_pieces complete ``versioned`` (a skeleton then); NULL or 0: whole.
+    Column("pieces", Integer),
 )
 Index("ix_records_notice_type", records.c.notice_type)
 Index("ix_records_stage", records.c.stage)
 Index("ix_records_source", records.c.source)
+
+# The earlier versions of a long record's versioned release (tenderlens.versioned): JSON text
+# of ``[[path, [version, ...]], ...]``, joined to the skeleton in ``piece`` order.
+versioned_pieces = Table(
+    "versioned_pieces",
+    metadata,
+    Column("ocid", Text, primary_key=True),
+    Column("piece", Integer, primary_key=True),
+    Column("entries", Text, nullable=False),
+)
 
 pending_compiles = Table(
     "pending_compiles",

@@ -64,7 +64,9 @@ from tenderlens.store.schema import (
     records,
     release_history,
     releases,
+    versioned_pieces,
 )
+from tenderlens.versioned import PiecesError, join
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -187,6 +189,9 @@ class StoredBase:
     merged_seq: int
     notes: tuple[str, ...]
     history: str = "[]"
+    #: Stored pieces of the versioned release; when not 0, ``versioned`` is its skeleton
+    #: (:mod:`tenderlens.versioned`), which is all an extension needs.
+    pieces: int = 0
 
 
 class Compiler(Protocol):
@@ -691,6 +696,7 @@ class Store:
                 merged_seq=int(row.merged_seq),
                 notes=tuple(orjson.loads(row.notes)) if row.notes else (),
                 history=row.history,
+                pieces=int(row.pieces or 0),
             )
             for row in conn.execute(
                 select(
@@ -701,6 +707,7 @@ class Store:
                     _records_text.c.merged_seq,
                     _records_text.c.notes,
                     _records_text.c.history,
+                    _records_text.c.pieces,
                 ).where(
                     _records_text.c.ocid.in_(ocids),
                     _records_text.c.merged_seq.is_not(None),
@@ -735,6 +742,13 @@ class Store:
                 for item in pending
                 if item.state == (*stored.get(item.ocid, (0, None)), published.get(item.ocid))
             }
+            # A skeleton extended from stored pieces needs them as they were: another writer's
+            # full compile of the same releases may have replaced them meanwhile.
+            kept = {found.row["ocid"]: found.keeps_pieces for found in compiled if found.keeps_pieces}
+            if kept:
+                query = select(records.c.ocid, records.c.pieces).where(records.c.ocid.in_(sorted(kept)))
+                now_stored: dict[str, int | None] = dict(conn.execute(query).all())
+                fresh.difference_update(ocid for ocid, count in kept.items() if now_stored.get(ocid) != count)
             again = sorted(found.row["ocid"] for found in compiled if found.recompile)
             if again:  # the base could not be extended: compile the whole history next pass
                 conn.execute(update(records).where(records.c.ocid.in_(again)).values(merged_seq=None))
@@ -765,6 +779,22 @@ class Store:
             set_={name: stmt.excluded[name] for name in rows[0] if name != "ocid"},
         )
         conn.execute(stmt, rows)
+        replaced = sorted(found.row["ocid"] for found in compiled if not found.keeps_pieces)
+        conn.execute(delete(versioned_pieces).where(versioned_pieces.c.ocid.in_(replaced)))
+        pieces = [
+            {"ocid": found.row["ocid"], "piece": found.piece[0], "entries": found.piece[1]}
+            for found in compiled
+            if found.piece is not None
+        ]
+        if pieces:
+            insert_pieces = self._dialect_insert(versioned_pieces)
+            conn.execute(
+                insert_pieces.on_conflict_do_update(
+                    index_elements=[versioned_pieces.c.ocid, versioned_pieces.c.piece],
+                    set_={"entries": insert_pieces.excluded.entries},
+                ),
+                pieces,
+            )
         write_documents(conn, [found.search for found in compiled if found.search is not None])
 
     # -- reading ----------------------------------------------------------------------------
@@ -787,7 +817,7 @@ class Store:
         """The record of ``ocid`` (on ``conn`` when given, e.g. from :meth:`reading`), or None."""
         with self._reading(conn) as reader:
             row = reader.execute(_GET_RECORD, {"ocid": ocid}).mappings().first()
-        return None if row is None else _record(row)
+            return None if row is None else _record(row, reader)
 
     def iter_records(self, ocids: Sequence[str] | None = None) -> Iterator[StoredRecord]:
         """Every record (or the named ones), in ocid order, streamed."""
@@ -796,7 +826,7 @@ class Store:
             query = query.where(records.c.ocid.in_(list(ocids)))
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=500).execute(query).mappings():
-                yield _record(row)
+                yield _record(row, conn)
 
     def get_releases(self, ocid: str, conn: Connection | None = None) -> list[StoredRelease]:
         """The current releases of one ocid, in date order (use compile.order_releases to merge)."""
@@ -1002,6 +1032,7 @@ _RECORD_COLUMNS: Final = tuple(
         "title",
         "buyer_name",
         "notes",
+        "pieces",
     )
 )
 _RELEASE_COLUMNS: Final = tuple(
@@ -1029,11 +1060,36 @@ def _release(row: Any) -> StoredRelease:
     )
 
 
-def _record(row: Any) -> StoredRecord:
+_GET_PIECES: Final = (
+    select(versioned_pieces.c.piece, versioned_pieces.c.entries)
+    .where(versioned_pieces.c.ocid == bindparam("ocid"))
+    .order_by(versioned_pieces.c.piece)
+)
+
+
+def _versioned(row: Any, conn: Connection) -> dict[str, Any] | None:
+    """The record's whole versioned release: the column, or its skeleton joined with its pieces."""
+    count = row["pieces"]
+    if not count or row["versioned"] is None:
+        return row["versioned"]  # type: ignore[no-any-return]
+    stored = conn.execute(_GET_PIECES, {"ocid": row["ocid"]}).all()
+    if [number for number, _ in stored] != list(range(count)):
+        raise StoreError(
+            f"the versioned release of {row['ocid']} is incomplete: pieces "
+            f"{[number for number, _ in stored]} stored, 0-{count - 1} expected; "
+            "`tenderlens compile --all` compiles it again"
+        )
+    try:
+        return join(row["versioned"], (orjson.loads(entries) for _, entries in stored))
+    except PiecesError as error:
+        raise StoreError(f"the versioned release of {row['ocid']}: {error}") from error
+
+
+def _record(row: Any, conn: Connection) -> StoredRecord:
     return StoredRecord(
         ocid=row["ocid"],
         compiled=row["compiled"],
-        versioned=row["versioned"],
+        versioned=_versioned(row, conn),
         release_count=int(row["release_count"]),
         compiled_from=row["compiled_from"],
         source=row["source"],
