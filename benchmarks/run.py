@@ -15,7 +15,8 @@ It generates the input (benchmarks/generate.py, seeded), then measures at that s
 - search: ``run_search`` p50/p95/p99 over a fixed mix of queries, with and without facets;
 - notice: ``/notices/{ocid}.json`` and ``/notices/{ocid}`` over HTTP from uvicorn (p50/p99).
 
-Results print as a table and are written to ``benchmarks/results/<date>-<releases>.json``.
+Results print as a table and are written to ``benchmarks/results/<date>-<releases>-<parts>.json``
+(``<releases>-buyers<N>`` with a pool; numbered ``-2``, ``-3``, ... when that file is there already).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import os
 import platform
 import random
@@ -49,8 +51,14 @@ from generate import generate  # noqa: E402
 
 
 def percentile(values: list[float], pct: float) -> float:
+    """Nearest rank: the smallest value with at least ``pct``% of the values at or below it.
+
+    Until 2026-12-06 this was ``round(pct / 100 * n + 0.5) - 1``, and ``round`` takes halves to
+    even, so p99 of 100 values was the maximum and p99 of 300 the 298th value: one rank high
+    whenever ``pct * n / 100`` was an odd whole number (benchmarks/RESULTS.md, ninth measurement).
+    """
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    index = min(len(ordered) - 1, max(0, math.ceil(pct * len(ordered) / 100) - 1))
     return ordered[index]
 
 

@@ -248,13 +248,8 @@ def test_percentile_is_a_value_of_the_sample_from_its_minimum_to_its_maximum() -
     assert runner.percentile([0.25], 99) == 0.25
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="run.percentile uses round(x + 0.5), and round() rounds halves to even: when pct * n / 100 "
-    "is an odd whole number it picks one rank too high (p50 of 1..10 is 6, p99 of 1..100 is 100)",
-)
 def test_percentile_is_the_nearest_rank() -> None:
-    """Nearest rank, ceil(pct * n / 100): the rule the formula's ``+ 0.5`` aims at."""
+    """Nearest rank, ceil(pct * n / 100); the old ``round(x + 0.5)`` took halves to even, one rank high."""
     assert runner.percentile([float(n) for n in range(1, 101)], 95) == 95
     assert runner.percentile([float(n) for n in range(1, 101)], 99) == 99
     assert runner.percentile([float(n) for n in range(1, 11)], 50) == 5
