@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from typing import Any
 
 import orjson
 import pytest
 from sqlalchemy import inspect
 
+import tenderlens.store.store as store_module
 from tenderlens.exceptions import StoreError
 from tenderlens.store import IncomingCompiled, IncomingRelease, Outcome, RecordFacts, Store, migrate
 
@@ -162,3 +164,37 @@ def test_reference_tables(store: Store) -> None:
     assert found is not None
     assert found.local_authority == "Stockton-on-Tees"
     assert store.postcode_areas("ZZ1 1ZZ") is None
+
+
+def _page_size(url: str) -> int:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        return int(conn.execute("PRAGMA page_size").fetchone()[0])
+
+
+def test_a_new_sqlite_store_has_large_pages(sqlite_url: str) -> None:
+    Store.open(sqlite_url).close()
+    assert store_module.SQLITE_PAGE_SIZE == 16384
+    assert _page_size(sqlite_url) == 16384
+
+
+def test_an_existing_store_keeps_its_page_size(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Stores made before the larger pages keep 4 KiB pages: opening one must neither fail nor
+    # try to change them (in WAL mode the size is fixed), and what it holds stays readable.
+    monkeypatch.setattr(store_module, "SQLITE_PAGE_SIZE", 4096)
+    old = Store.open(sqlite_url)
+    big = "x" * 50_000  # an overflow chain on either page size
+    assert old.write_releases([incoming("ocds-a", "1", description=big)]) == [Outcome.NEW]
+    old.close()
+    monkeypatch.undo()
+    assert _page_size(sqlite_url) == 4096
+
+    reopened = Store.open(sqlite_url)
+    try:
+        assert reopened.write_releases([incoming("ocds-a", "2")]) == [Outcome.NEW]
+        assert {r.release_id: r.data.get("description") for r in reopened.get_releases("ocds-a")} == {
+            "1": big,
+            "2": None,
+        }
+    finally:
+        reopened.close()
+    assert _page_size(sqlite_url) == 4096
