@@ -213,7 +213,7 @@ def test_an_extension_built_on_pieces_replaced_meanwhile_is_not_written(store: S
     assert stored_pieces(store, "ocds-pc-9") == (2, [0, 1])
     # The last release is stored, and its extension compiled from the two-piece skeleton...
     store.write_releases([incoming_release(ReadRelease(releases[-1], "test", "test", ()))])
-    pending = store._load_pending(["ocds-pc-9"])
+    pending = store.load_pending(["ocds-pc-9"])
     assert pending[0].base is not None
     assert pending[0].base.pieces == 2
     rows = compile_chunk(compile_record, pending)

@@ -7,6 +7,7 @@ pass compiles it); and a failing compile leaves every unwritten record pending.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -14,7 +15,8 @@ import pytest
 from tenderlens.export import ExportKind, export_items
 from tenderlens.records import compile_record
 from tenderlens.store import RecordFacts, Store
-from tenderlens.store.compiling import WORKER_THRESHOLD, default_workers
+from tenderlens.store.compiling import WORKER_THRESHOLD, compile_chunk, compiler_pool, default_workers
+from tenderlens.store.store import create_store_engine
 from tests.store.test_store import incoming
 
 if TYPE_CHECKING:
@@ -107,3 +109,72 @@ def test_a_failing_compile_leaves_the_unwritten_records_pending(store: Store) ->
 def test_a_worker_starts_only_for_enough_work() -> None:
     assert default_workers(10) == 0
     assert default_workers(WORKER_THRESHOLD) in {0, 1}  # 0 only on a one-core machine
+
+
+def _main_must_not_load(ocids: list[str]) -> list[Any]:
+    raise AssertionError(f"the main process read {ocids}: the worker should have")
+
+
+@pytest.mark.slow
+def test_a_worker_reads_the_releases_itself_from_a_shared_database(store_url: str) -> None:
+    store = Store.open(store_url)
+    try:
+        store.write_releases(releases_for(3, 2))
+        url = store._shared_url()
+        assert url is not None
+        ocids = ["ocds-w-0000", "ocds-w-0001", "ocds-w-0002"]
+        with compiler_pool(1, _main_must_not_load, url) as submit:
+            chunk = submit(compile_record, ocids).result()
+        assert [found.ocid for found in chunk.compiled_from] == ocids
+        assert [found.state[0] for found in chunk.compiled_from] == [2, 2, 2]
+        assert store._write_compiled(chunk.compiled_from, chunk.rows) == 3
+        record = store.get_record("ocds-w-0001")
+        assert record is not None
+        assert record.release_count == 2
+        assert store.counts()["pending compiles"] == 0
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_an_in_memory_store_sends_its_releases_to_the_worker() -> None:
+    # Another process cannot open an in-memory database: the main process reads and sends.
+    store = Store.open("sqlite://")
+    try:
+        assert store._shared_url() is None
+        store.write_releases(releases_for(20, 2))
+        assert store.compile_pending(compile_record, chunk=5, workers=1) == 20
+        assert store.counts()["pending compiles"] == 0
+        record = store.get_record("ocds-w-0019")
+        assert record is not None
+        assert record.release_count == 2
+    finally:
+        store.close()
+
+
+def test_the_url_a_worker_is_given_keeps_the_password() -> None:
+    # Not connected: create_engine connects only when used.
+    url = "postgresql+psycopg://tender:s3cret@db.example:5432/lens"
+    assert Store(create_store_engine(url))._shared_url() == url
+
+
+def test_the_collector_is_paused_for_each_record_and_resumed_after(store: Store) -> None:
+    store.write_releases(releases_for(2, 1))
+    during: list[bool] = []
+
+    def compiler(ocid: str, releases: list[tuple[dict[str, Any], int]], published: Any) -> RecordFacts:
+        during.append(gc.isenabled())
+        return compile_record(ocid, releases, published)
+
+    pending = store.load_pending(["ocds-w-0000", "ocds-w-0001"])
+    assert gc.isenabled()
+    rows = compile_chunk(compiler, pending)
+    assert [row.row["ocid"] for row in rows] == ["ocds-w-0000", "ocds-w-0001"]
+    assert during == [False, False]
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        compile_chunk(compiler, pending)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -1,12 +1,14 @@
 """Compiling pending ocids off the write lock, in a worker process when there are many.
 
-The store reads a chunk of pending ocids with their stored releases (JSON text, no parsing),
-hands it to :func:`compile_chunk` — inline, or in a worker process so parsing, merging and
-serialising run on another core while the main process reads and writes the database — and
-writes what comes back in one short write transaction. That transaction first checks each
-ocid's releases are still the ones compiled (another writer may have added one meanwhile);
-an ocid that changed keeps its pending mark for the next pass. So the write lock is never
-held during a compile, and a crash anywhere leaves the marks of unwritten records in place.
+The store lists a chunk of pending ocids and hands it to :func:`compile_chunk` — inline, or in
+a worker process so reading their stored releases (JSON text, no parsing), parsing, merging and
+serialising run on another core while the main process reads and writes the database. A worker
+reads the releases itself through its own connection when the database can be shared (a file
+or a server), so they do not cross the pipe; an in-memory store's are read by the main process
+and sent. What comes back is written in one short write transaction, which first checks each
+ocid's releases are still the ones compiled (another writer may have added one meanwhile); an
+ocid that changed keeps its pending mark for the next pass. So the write lock is never held
+during a compile, and a crash anywhere leaves the marks of unwritten records in place.
 
 Memory stays bounded: at most :data:`IN_FLIGHT` chunks are waiting for the worker.
 """
@@ -23,20 +25,25 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import orjson
 
-from tenderlens.compile import RecompileRequired
+from tenderlens.compile import RecompileRequired, cyclic_gc_paused
 from tenderlens.versioned import SPLIT_AT, cut, split
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator, Sequence
 
     from tenderlens.search.document import SearchDocument
-    from tenderlens.store.store import Compiler, RecordFacts, StoredBase
+    from tenderlens.store.store import Compiler, RecordFacts, Store, StoredBase
 
 # Chunks queued for the worker (besides the one it is compiling): enough to keep it busy while
 # the main process writes, few enough that memory does not grow with the input.
 IN_FLIGHT: Final = 2
 # Below this many pending ocids a worker process costs more to start than it saves.
 WORKER_THRESHOLD: Final = 2_000
+
+
+#: What a record was compiled from: how many releases, the newest ingest order among them, the
+#: published compiled release's (see :attr:`PendingOcid.state`).
+State: TypeAlias = tuple[int, int | None, int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +63,7 @@ class PendingOcid:
     merged: int = 0
 
     @property
-    def state(self) -> tuple[int, int | None, int | None]:
+    def state(self) -> State:
         """How many releases, the newest ingest order among them, the published one's.
 
         Ingest orders only grow and a replaced release takes a new one, so a release stored
@@ -68,6 +75,22 @@ class PendingOcid:
             seqs.append(self.base.merged_seq)
         newest = max(seqs, default=None)
         return self.merged + len(self.releases), newest, self.published[1] if self.published else None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledFrom:
+    """The ocid a compile was for and the state of what it read, which the write checks."""
+
+    ocid: str
+    state: State
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledChunk:
+    """A compiled chunk: what each ocid was compiled from, and the rows to write."""
+
+    compiled_from: list[CompiledFrom]
+    rows: list[CompiledRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,21 +163,57 @@ def record_row(
 
 
 def compile_chunk(compiler: Compiler, pending: Sequence[PendingOcid]) -> list[CompiledRow]:
-    """Parse, compile and serialise a chunk: the work that can run in another process."""
+    """Parse, compile and serialise a chunk: the work that can run in another process.
+
+    The cyclic collector is paused for each record from parsing to serialising, not only
+    inside the merge: resumed right after the merge, its next pass walked the merge's output,
+    still alive until serialised, a tenth of the worker's time (benchmarks/RESULTS.md, eleventh
+    measurement). Once the record is serialised reference counting has freed nearly all of it.
+    Pausing for a whole chunk instead measured far worse (the worker's CPU up by half).
+    """
     rows = []
     for item in pending:
-        releases = [(orjson.loads(data), seq) for data, seq in item.releases]
-        published = orjson.loads(item.published[0]) if item.published is not None else None
-        if item.base is None:
-            facts = compiler(item.ocid, releases, published)
-        else:
-            try:
-                facts = compiler(item.ocid, releases, published, base=item.base)
-            except RecompileRequired:
-                rows.append(CompiledRow(row={"ocid": item.ocid}, search=None, recompile=True))
-                continue
-        rows.append(record_row(facts, item.base, [release for release, _ in releases]))
+        with cyclic_gc_paused():
+            rows.append(_compile_one(compiler, item))
     return rows
+
+
+def _compile_one(compiler: Compiler, item: PendingOcid) -> CompiledRow:
+    releases = [(orjson.loads(data), seq) for data, seq in item.releases]
+    published = orjson.loads(item.published[0]) if item.published is not None else None
+    if item.base is None:
+        facts = compiler(item.ocid, releases, published)
+    else:
+        try:
+            facts = compiler(item.ocid, releases, published, base=item.base)
+        except RecompileRequired:
+            return CompiledRow(row={"ocid": item.ocid}, search=None, recompile=True)
+    return record_row(facts, item.base, [release for release, _ in releases])
+
+
+def compile_loaded(compiler: Compiler, pending: Sequence[PendingOcid]) -> CompiledChunk:
+    return CompiledChunk(
+        [CompiledFrom(item.ocid, item.state) for item in pending], compile_chunk(compiler, pending)
+    )
+
+
+# A worker's own store for each database it was sent chunks of, opened once per process.
+_worker_stores: dict[str, Store] = {}
+
+
+def load_and_compile(url: str, compiler: Compiler, ocids: list[str]) -> CompiledChunk:
+    """In a worker: read the chunk's stored releases through the worker's own connection, and compile them.
+
+    The main process opened the store (and brought its schema up to date), so this only
+    connects. It reads after the main process listed the ocids; the write's state check
+    covers releases stored in between, as it does for any other writer.
+    """
+    from tenderlens.store.store import Store, create_store_engine  # noqa: PLC0415 - a cycle
+
+    store = _worker_stores.get(url)
+    if store is None:
+        store = _worker_stores[url] = Store(create_store_engine(url))
+    return compile_loaded(compiler, store.load_pending(ocids))
 
 
 def default_workers(pending: int) -> int:
@@ -162,22 +221,26 @@ def default_workers(pending: int) -> int:
     return 1 if pending >= WORKER_THRESHOLD and (os.cpu_count() or 1) > 1 else 0
 
 
-Submit: TypeAlias = "Callable[[Compiler, Sequence[PendingOcid]], Future[list[CompiledRow]]]"
+Submit: TypeAlias = "Callable[[Compiler, list[str]], Future[CompiledChunk]]"
 
 
 @contextmanager
-def compiler_pool(workers: int) -> Iterator[Submit]:
-    """A ``submit(compiler, chunk)``: to ``workers`` processes, or run at once when ``workers`` is 0.
+def compiler_pool(
+    workers: int, load: Callable[[list[str]], list[PendingOcid]], shared_url: str | None = None
+) -> Iterator[Submit]:
+    """A ``submit(compiler, ocids)``: to ``workers`` processes, or run at once when ``workers`` is 0.
 
-    Workers are spawned, not forked: the caller may have threads (``serve --harvest``) and
-    open database connections, neither of which survives a fork safely.
+    ``load`` reads a chunk's stored releases here; with a ``shared_url`` (a database another
+    process can open) a worker reads them itself instead. Workers are spawned, not forked:
+    the caller may have threads (``serve --harvest``) and open database connections, neither
+    of which survives a fork safely.
     """
     if workers <= 0:
 
-        def inline(compiler: Compiler, chunk: Sequence[PendingOcid]) -> Future[list[CompiledRow]]:
-            future: Future[list[CompiledRow]] = Future()
+        def inline(compiler: Compiler, ocids: list[str]) -> Future[CompiledChunk]:
+            future: Future[CompiledChunk] = Future()
             try:
-                future.set_result(compile_chunk(compiler, chunk))
+                future.set_result(compile_loaded(compiler, load(ocids)))
             except Exception as error:
                 future.set_exception(error)
             return future
@@ -187,8 +250,10 @@ def compiler_pool(workers: int) -> Iterator[Submit]:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
 
-        def submit(compiler: Compiler, chunk: Sequence[PendingOcid]) -> Future[list[CompiledRow]]:
-            return pool.submit(compile_chunk, compiler, chunk)
+        def submit(compiler: Compiler, ocids: list[str]) -> Future[CompiledChunk]:
+            if shared_url is not None:
+                return pool.submit(load_and_compile, shared_url, compiler, ocids)
+            return pool.submit(compile_loaded, compiler, load(ocids))
 
         yield submit
 
@@ -206,8 +271,8 @@ class CompileSession:
         self,
         submit: Submit,
         compiler: Compiler,
-        read: Callable[[Collection[str], int], Iterator[list[PendingOcid]]],
-        write: Callable[[list[PendingOcid], list[CompiledRow]], int],
+        read: Callable[[Collection[str], int], Iterator[list[str]]],
+        write: Callable[[Sequence[CompiledFrom], list[CompiledRow]], int],
         *,
         chunk: int,
         limit: int,
@@ -220,7 +285,7 @@ class CompileSession:
         self._chunk = chunk
         self._limit = limit
         self.progress = progress
-        self._waiting: deque[tuple[list[PendingOcid], Future[list[CompiledRow]]]] = deque()
+        self._waiting: deque[tuple[list[str], Future[CompiledChunk]]] = deque()
         self._in_flight: set[str] = set()
         self.done = 0
 
@@ -245,20 +310,21 @@ class CompileSession:
             if not sent:
                 return self.done
 
-    def _send(self, pending: list[PendingOcid]) -> None:
+    def _send(self, pending: list[str]) -> None:
         while len(self._waiting) > self._limit:
             self._write_oldest()
         self._waiting.append((pending, self._submit(self._compiler, pending)))
-        self._in_flight.update(item.ocid for item in pending)
+        self._in_flight.update(pending)
         if self._limit == 0:
             self._write_oldest()
 
     def _write_oldest(self) -> None:
         pending, future = self._waiting.popleft()
         try:
-            written = self._write(pending, future.result())
+            chunk = future.result()
+            written = self._write(chunk.compiled_from, chunk.rows)
         finally:
-            self._in_flight.difference_update(item.ocid for item in pending)
+            self._in_flight.difference_update(pending)
         self.done += written
         if self.progress and written:
             self.progress(written)

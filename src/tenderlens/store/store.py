@@ -48,6 +48,7 @@ from tenderlens.search.index import write_documents
 from tenderlens.store import migrate
 from tenderlens.store.compiling import (
     IN_FLIGHT,
+    CompiledFrom,
     CompiledRow,
     CompileSession,
     PendingOcid,
@@ -588,7 +589,7 @@ class Store:
         progress: Callable[[int], None] | None = None,
     ) -> Iterator[CompileSession]:
         """A compile session beside a running ingest: ``offer()`` after each batch, then ``finish()``."""
-        with compiler_pool(workers) as submit:
+        with compiler_pool(workers, self.load_pending, self._shared_url()) as submit:
             session = CompileSession(
                 submit,
                 compiler,
@@ -603,8 +604,17 @@ class Store:
             finally:
                 session.cancel()
 
-    def _pending_chunks(self, skip: Collection[str], size: int) -> Iterator[list[PendingOcid]]:
-        """Pending ocids (but ``skip``) in chunks, with what is stored for them; no write lock taken."""
+    def _shared_url(self) -> str | None:
+        """This database's URL when another process can open it (not an in-memory SQLite one)."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and (
+            url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+        ):
+            return None
+        return url.render_as_string(hide_password=False)
+
+    def _pending_chunks(self, skip: Collection[str], size: int) -> Iterator[list[str]]:
+        """Pending ocids (but ``skip``) in chunks of ``size``; no write lock taken."""
         with self.engine.connect() as conn:
             ocids = [
                 ocid
@@ -614,9 +624,9 @@ class Store:
                 if ocid not in skip
             ]
         for start in range(0, len(ocids), size):
-            yield self._load_pending(ocids[start : start + size])
+            yield ocids[start : start + size]
 
-    def _load_pending(self, ocids: list[str]) -> list[PendingOcid]:
+    def load_pending(self, ocids: list[str]) -> list[PendingOcid]:
         """What each ocid's compile needs: its new releases and its base when it extends, else everything.
 
         The merge order of the merged releases is checked from the ``date_utc`` and
@@ -725,7 +735,9 @@ class Store:
             )
         }
 
-    def _write_compiled(self, pending: list[PendingOcid], compiled: list[CompiledRow]) -> int:
+    def _write_compiled(
+        self, pending: Sequence[CompiledFrom | PendingOcid], compiled: list[CompiledRow]
+    ) -> int:
         """Write the records whose releases are still those compiled, and clear their pending marks."""
         ocids = [item.ocid for item in pending]
         with self.writing() as conn:
