@@ -23,7 +23,7 @@ from tenderlens.ingest import compile_pending, incoming_release, ingest
 from tenderlens.ocds.reader import ReadRelease
 from tenderlens.records import compile_record
 from tenderlens.store import Store
-from tenderlens.store.compiling import compile_chunk
+from tenderlens.store.compiling import CompiledFrom, compile_chunk
 from tenderlens.store.schema import records as records_table
 from tenderlens.store.schema import versioned_pieces
 from tenderlens.versioned import SPLIT_AT, PiecesError, cut, join, split
@@ -223,7 +223,8 @@ def test_an_extension_built_on_pieces_replaced_meanwhile_is_not_written(store: S
     compile_pending(store, workers=0)
     assert stored_pieces(store, "ocds-pc-9") == (1, [0])
     # The same releases, so only the pieces tell the extension is stale: it is not written.
-    assert store._write_compiled(pending, rows) == 0
+    compiled_from = [CompiledFrom(item.ocid, item.state) for item in pending]
+    assert store._write_compiled(compiled_from, rows) == 0
     assert stored_pieces(store, "ocds-pc-9") == (1, [0])
     record = store.get_record("ocds-pc-9")
     assert record is not None

@@ -192,12 +192,18 @@ def _compile_one(compiler: Compiler, item: PendingOcid) -> CompiledRow:
 
 
 def compile_loaded(compiler: Compiler, pending: Sequence[PendingOcid]) -> CompiledChunk:
+    """Compile a chunk, keeping with the rows the state of what was read, for the write's check.
+
+    The state goes back with the rows, not the releases' text: the write needs only it.
+    """
     return CompiledChunk(
         [CompiledFrom(item.ocid, item.state) for item in pending], compile_chunk(compiler, pending)
     )
 
 
-# A worker's own store for each database it was sent chunks of, opened once per process.
+# A worker's own store for each database it was sent chunks of, opened once per process and
+# kept for its life: the pool's shutdown ends the process, which closes the connections (an
+# SQLite reader holds no lock between reads, so nothing waits on it meanwhile).
 _worker_stores: dict[str, Store] = {}
 
 

@@ -269,7 +269,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # 16 KiB pages for a new database (an existing one keeps its own; in WAL mode the size is
     # fixed once the file exists): a release is about 4 KB and a versioned release 20 KB, which
     # on 4 KiB pages spill into overflow chains, and ingest writes every page to the WAL once
-    # more. Fewer, larger pages cost ingest 10-15% less CPU (benchmarks/RESULTS.md, tenth).
+    # more. Fewer, larger pages cost the main process 10-20% less ingest CPU (benchmarks/RESULTS.md,
+    # tenth measurement).
     cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -735,9 +736,7 @@ class Store:
             )
         }
 
-    def _write_compiled(
-        self, pending: Sequence[CompiledFrom | PendingOcid], compiled: list[CompiledRow]
-    ) -> int:
+    def _write_compiled(self, pending: Sequence[CompiledFrom], compiled: list[CompiledRow]) -> int:
         """Write the records whose releases are still those compiled, and clear their pending marks."""
         ocids = [item.ocid for item in pending]
         with self.writing() as conn:
