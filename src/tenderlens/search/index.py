@@ -6,10 +6,12 @@ record and its index entry are committed together or not at all.
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Column, MetaData, Text, bindparam, delete, func, insert, literal_column, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from tenderlens.search.tables import search_index, search_terms
 from tenderlens.store.schema import records
@@ -89,14 +91,19 @@ def _write_sqlite(conn: Connection, documents: Sequence[SearchDocument]) -> None
     ocids = [document.ocid for document in documents]
     conn.execute(delete(search_terms).where(search_terms.c.ocid.in_(ocids)))
     rows = [document.row() for document in documents]
-    upsert = sqlite.insert(search_index)
-    conn.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[search_index.c.ocid],
-            set_={name: upsert.excluded[name] for name in rows[0] if name != "ocid"},
-        ),
-        rows,
-    )
+    # One multi-row statement per batch, not a statement per row: the triggers that log the
+    # change for the text engine make SQLite keep a statement journal, and each statement copies
+    # every page it touches that the transaction had already changed (the table's leaf, four
+    # index leaves, the change log): 110 KB per row, most of the ingest's write syscalls
+    # (benchmarks/RESULTS.md, twelfth measurement). Per statement, each page is copied once.
+    columns = list(rows[0])
+    per_statement = max(1, _variable_limit(conn) // len(columns))
+    for start in range(0, len(rows), per_statement):
+        batch = rows[start : start + per_statement]
+        conn.exec_driver_sql(
+            _sqlite_upsert(tuple(columns), len(batch)),
+            tuple(row[name] for row in batch for name in columns),
+        )
     terms = _terms(documents)
     if terms:
         conn.execute(insert(search_terms), terms)
@@ -120,6 +127,31 @@ def _write_sqlite(conn: Connection, documents: Sequence[SearchDocument]) -> None
             for ocid, rowid in rowids
         ],
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _sqlite_upsert(columns: tuple[str, ...], count: int) -> str:
+    """``INSERT INTO search_index … VALUES (?, …), … ON CONFLICT (ocid) DO UPDATE …`` for ``count`` rows.
+
+    Written out, not built by SQLAlchemy: its compiler took longer over a 500-row VALUES
+    clause than the statement took to run. The column names are the table's own.
+    """
+    known = set(search_index.c.keys())
+    if not known.issuperset(columns) or "ocid" not in columns:
+        raise ValueError(f"not search_index columns: {columns!r}")
+    values = "(" + ", ".join("?" * len(columns)) + ")"
+    updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name != "ocid")
+    # The names are checked against the table above; the values are parameters.
+    return (
+        f"INSERT INTO search_index ({', '.join(columns)}) VALUES {', '.join([values] * count)} "  # noqa: S608
+        f"ON CONFLICT (ocid) DO UPDATE SET {updates}"
+    )
+
+
+def _variable_limit(conn: Connection) -> int:
+    """How many parameters one SQLite statement may have (32,766 by default since SQLite 3.32)."""
+    driver = conn.connection.dbapi_connection
+    return int(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)) if driver is not None else 999
 
 
 def _write_postgresql(conn: Connection, documents: Sequence[SearchDocument]) -> None:
