@@ -16,14 +16,17 @@ T = TypeVar("T")
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-# The object tests below check ``type(value) is dict`` first: the data is plain JSON, and
-# ``isinstance(value, Mapping)`` goes through the ABC machinery (a Python-level
-# ``__instancecheck__``), some 250 times per notice built.
+# The object tests below check ``type(value) is dict`` first, and ``None`` (an absent key)
+# before falling back to ``isinstance(value, Mapping)``: the data is plain JSON, and the ABC
+# check is a Python-level ``__instancecheck__``, which absent arrays alone reached some 80
+# times per record compiled (benchmarks/RESULTS.md, twelfth measurement).
 
 
 def obj(value: object) -> Mapping[str, Any]:
     """``value`` if it is a JSON object, else an empty one."""
-    return value if type(value) is dict or isinstance(value, Mapping) else EMPTY
+    if type(value) is dict:
+        return value
+    return EMPTY if value is None or not isinstance(value, Mapping) else value
 
 
 def objs(value: object) -> list[Mapping[str, Any]]:
@@ -32,8 +35,13 @@ def objs(value: object) -> list[Mapping[str, Any]]:
     FTS sometimes sends an array as an object keyed by position (``{"1": {...}}``); its
     values are taken in that case.
     """
-    if type(value) is dict or isinstance(value, Mapping):
-        members: Sequence[object] = list(value.values())
+    members: Sequence[object]
+    if type(value) is list:
+        members = value
+    elif value is None:
+        return []
+    elif type(value) is dict or isinstance(value, Mapping):
+        members = list(value.values())
     elif isinstance(value, list | tuple):
         members = value
     else:
@@ -89,7 +97,7 @@ def path(value: object, *keys: str) -> object:
     """``value[k1][k2]…`` through objects only; None as soon as a step is missing."""
     current = value
     for key in keys:
-        if not (type(current) is dict or isinstance(current, Mapping)):
+        if type(current) is not dict and (current is None or not isinstance(current, Mapping)):
             return None
         current = current.get(key)
     return current
