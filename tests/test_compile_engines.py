@@ -10,6 +10,7 @@ ids that are null, floats, booleans or objects, and containers that are not plai
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import warnings
 from types import MappingProxyType
@@ -190,6 +191,36 @@ def test_an_unchanged_part_with_repeated_ids_still_warns_in_every_release():
     merged = merge_regular(releases, RULE_TREE)
     assert [release_id for release_id, _ in merged.warnings] == ["r0", "r1"]
     assert appended(releases) == ("ok", as_text(merged))
+
+
+def test_a_merge_leaves_its_output_to_reference_counting_not_the_cyclic_collector():
+    # The engine's nested functions form a cycle with the scope they share; it must not keep the
+    # compiled and versioned releases (thousands of containers per record) alive once dropped.
+    releases = history(
+        {
+            "tender": {"title": "T", "items": [{"id": "1", "quantity": 1}]},
+            "parties": [{"id": "p", "name": "A"}],
+        },
+        {"tender": {"title": "U", "items": [{"id": "1", "quantity": 2}, {"id": "2"}]}},
+    )
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        merged = merge_regular(releases, RULE_TREE)
+        assert merged.versioned["tender"]["items"][0]["quantity"][1]["value"] == 2
+        del merged
+        gc.collect()
+        left = [
+            found for found in gc.garbage if type(found) in {dict, list} and found
+        ]  # empties: what it holds now
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+    assert left == []
 
 
 @pytest.mark.parametrize(
