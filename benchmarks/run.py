@@ -109,14 +109,17 @@ def ingest_child(db: str, path: str) -> None:
     started = time.perf_counter()
     summary = ingest(store, [path])
     elapsed = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    own = resource.getrusage(resource.RUSAGE_SELF)
     # The compile worker (a spawned child, joined by now): the largest child's peak.
-    worker_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = {
         "elapsed": elapsed,
         "summary": summary.as_dict(),
-        "peak_rss_kb": peak_kb,
-        "worker_kb": worker_kb,
+        "peak_rss_kb": own.ru_maxrss,
+        "worker_kb": children.ru_maxrss,
+        # CPU seconds (user + system) of each side: the pipeline is as fast as its busier side.
+        "main_cpu": own.ru_utime + own.ru_stime,
+        "worker_cpu": children.ru_utime + children.ru_stime,
     }
     print(json.dumps(figures))
 
@@ -152,6 +155,8 @@ def run_ingest(url: str, lines: Path, db_file: Path | None) -> dict[str, Any]:
         "worker_peak_rss_mb": round(child.get("worker_kb", 0) / 1024, 1),
         # Both peaks added: an upper bound on the ingest's memory at any one moment.
         "peak_rss_total_mb": round((child["peak_rss_kb"] + child.get("worker_kb", 0)) / 1024, 1),
+        "main_cpu_seconds": round(child["main_cpu"], 1),
+        "worker_cpu_seconds": round(child["worker_cpu"], 1),
     }
     if db_file is not None:
         size = sum(path.stat().st_size for path in db_file.parent.glob(db_file.name + "*"))
@@ -670,6 +675,10 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
                         str(ingest.get(key))
                         for key in ("peak_rss_mb", "worker_peak_rss_mb", "peak_rss_total_mb")
                     ),
+                ),
+                (
+                    f"ingest CPU seconds ({label}): main / worker",
+                    f"{ingest.get('main_cpu_seconds')} / {ingest.get('worker_cpu_seconds')}",
                 ),
                 (f"records compiled ({label})", f"{ingest['records']:,}"),
             ]
