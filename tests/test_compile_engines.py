@@ -212,9 +212,8 @@ def test_a_merge_leaves_its_output_to_reference_counting_not_the_cyclic_collecto
         assert merged.versioned["tender"]["items"][0]["quantity"][1]["value"] == 2
         del merged
         gc.collect()
-        left = [
-            found for found in gc.garbage if type(found) in {dict, list} and found
-        ]  # empties: what it holds now
+        # Empty containers are what the cycle holds now; anything with content would be output.
+        left = [found for found in gc.garbage if type(found) in {dict, list} and found]
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
