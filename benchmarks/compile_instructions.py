@@ -2,7 +2,7 @@
 
 Ingests N generated releases, marks every record for a full recompile and loads the pending
 ocids as a worker does; with ``--compile`` it then compiles them as the worker's chunks are
-compiled (parse, merge, listing and search document, serialise). Run under callgrind twice,
+compiled (parse, merge, listing and search document, serialise and pack). Run under callgrind twice,
 with and without ``--compile``; the difference of the two totals is the compile alone:
 
     export PYTHONHASHSEED=0
@@ -54,7 +54,9 @@ def main() -> None:
             assert loaded == len(releases), (loaded, len(releases))  # a full recompile: every release
             if args.compile:
                 for start in range(0, len(pending), CHUNK):
-                    compile_chunk(compile_record, pending[start : start + CHUNK])
+                    compile_chunk(
+                        compile_record, pending[start : start + CHUNK], packed=store.packs_documents
+                    )
         finally:
             store.close()
     print(f"{len(releases)} releases, {len(ocids)} ocids{', compiled' if args.compile else ''}")

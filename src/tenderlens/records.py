@@ -26,6 +26,7 @@ from tenderlens.compile import (
 from tenderlens.reference import default_reference
 from tenderlens.search.listing import ReleaseFacts, listing_from_facts, release_facts
 from tenderlens.store import RecordFacts, StoredBase
+from tenderlens.store.documents import parsed
 
 SOURCES = {"ocds-h6vhtk": "fts", "ocds-b5fd17": "contracts-finder"}
 
@@ -82,10 +83,6 @@ def _merge(ordered: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], dict[str,
     return history.compiled, history.versioned, history.warnings, history.extendable
 
 
-def _document(value: str | dict[str, Any]) -> dict[str, Any]:
-    return value if isinstance(value, dict) else orjson.loads(value)
-
-
 def _extended(
     new_releases: list[dict[str, Any]], base: StoredBase
 ) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
@@ -97,7 +94,7 @@ def _extended(
     """
     try:
         compiled, versioned, warnings = extend_compiled(
-            _document(base.compiled), _document(base.versioned), new_releases
+            parsed(base.compiled), parsed(base.versioned), new_releases
         )
     except ValueError as error:  # a new release dated before the compiled release
         raise RecompileRequired(str(error)) from error

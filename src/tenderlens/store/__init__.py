@@ -1,5 +1,6 @@
 """Lossless storage of releases and compiled records (SQLAlchemy Core + Alembic)."""
 
+from tenderlens.store.documents import json_text
 from tenderlens.store.store import (
     IncomingCompiled,
     IncomingRelease,
@@ -9,7 +10,6 @@ from tenderlens.store.store import (
     StoredBase,
     StoredRecord,
     StoredRelease,
-    json_text,
 )
 
 __all__ = [

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 import orjson
 
 from tenderlens.compile import RecompileRequired, cyclic_gc_paused
+from tenderlens.store.documents import json_text, pack
 from tenderlens.versioned import SPLIT_AT, cut, split
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class CompiledChunk:
 
 @dataclass(frozen=True, slots=True)
 class CompiledRow:
-    """What a compile gives the store to write: a ``records`` row (documents as JSON text), an index entry.
+    """What a compile gives the store to write: a ``records`` row (documents serialised), an index entry.
 
     ``recompile``: the new releases could not extend the base; ``row`` holds only the ocid,
     and the store drops the base so the next pass compiles the whole history. A long
@@ -113,18 +114,22 @@ class CompiledRow:
 
 
 def record_row(
-    facts: RecordFacts, base: StoredBase | None = None, new_releases: Sequence[Any] = ()
+    facts: RecordFacts,
+    base: StoredBase | None = None,
+    new_releases: Sequence[Any] = (),
+    *,
+    packed: bool = False,
 ) -> CompiledRow:
-    """The ``records`` columns of one compile, compiled and versioned release already JSON text.
+    """The ``records`` columns of one compile, compiled and versioned release already serialised.
 
-    ``base``: the stored record ``facts`` extends with ``new_releases``. When it is in pieces,
-    ``facts.versioned`` is its skeleton extended, and only the versions the new releases
-    superseded are written.
+    ``packed``: as zstd-packed JSON (SQLite, :mod:`tenderlens.store.documents`), else as JSON
+    text. ``base``: the stored record ``facts`` extends with ``new_releases``. When it is in
+    pieces, ``facts.versioned`` is its skeleton extended, and only the versions the new
+    releases superseded are written (JSON text either way).
     """
-    from tenderlens.store.store import json_text  # noqa: PLC0415 - the store imports this module
-
+    document = pack if packed else json_text
     kept = base.pieces if base is not None else 0
-    versioned: str | None = None
+    versioned: str | bytes | None = None
     piece: tuple[int, str] | None = None
     if facts.versioned is not None:
         if kept or facts.release_count >= SPLIT_AT:
@@ -132,16 +137,16 @@ def record_row(
             skeleton, earlier = (
                 (facts.versioned, cut(facts.versioned, new_releases)) if kept else split(facts.versioned)
             )
-            versioned = json_text(skeleton)
+            versioned = document(skeleton)
             if earlier:
                 piece = (kept, json_text(earlier))
         else:
-            versioned = json_text(facts.versioned)
+            versioned = document(facts.versioned)
     count = kept + (piece is not None)
     return CompiledRow(
         row={
             "ocid": facts.ocid,
-            "compiled": json_text(facts.compiled),
+            "compiled": document(facts.compiled),
             "versioned": versioned,
             "release_count": facts.release_count,
             "compiled_from": facts.compiled_from,
@@ -162,8 +167,12 @@ def record_row(
     )
 
 
-def compile_chunk(compiler: Compiler, pending: Sequence[PendingOcid]) -> list[CompiledRow]:
+def compile_chunk(
+    compiler: Compiler, pending: Sequence[PendingOcid], *, packed: bool = False
+) -> list[CompiledRow]:
     """Parse, compile and serialise a chunk: the work that can run in another process.
+
+    ``packed``: the documents as :func:`record_row` packs them for SQLite.
 
     The cyclic collector is paused for each record from parsing to serialising, not only
     inside the merge: resumed right after the merge, its next pass walked the merge's output,
@@ -174,11 +183,11 @@ def compile_chunk(compiler: Compiler, pending: Sequence[PendingOcid]) -> list[Co
     rows = []
     for item in pending:
         with cyclic_gc_paused():
-            rows.append(_compile_one(compiler, item))
+            rows.append(_compile_one(compiler, item, packed=packed))
     return rows
 
 
-def _compile_one(compiler: Compiler, item: PendingOcid) -> CompiledRow:
+def _compile_one(compiler: Compiler, item: PendingOcid, *, packed: bool) -> CompiledRow:
     releases = [(orjson.loads(data), seq) for data, seq in item.releases]
     published = orjson.loads(item.published[0]) if item.published is not None else None
     if item.base is None:
@@ -188,16 +197,19 @@ def _compile_one(compiler: Compiler, item: PendingOcid) -> CompiledRow:
             facts = compiler(item.ocid, releases, published, base=item.base)
         except RecompileRequired:
             return CompiledRow(row={"ocid": item.ocid}, search=None, recompile=True)
-    return record_row(facts, item.base, [release for release, _ in releases])
+    return record_row(facts, item.base, [release for release, _ in releases], packed=packed)
 
 
-def compile_loaded(compiler: Compiler, pending: Sequence[PendingOcid]) -> CompiledChunk:
+def compile_loaded(
+    compiler: Compiler, pending: Sequence[PendingOcid], *, packed: bool = False
+) -> CompiledChunk:
     """Compile a chunk, keeping with the rows the state of what was read, for the write's check.
 
     The state goes back with the rows, not the releases' text: the write needs only it.
     """
     return CompiledChunk(
-        [CompiledFrom(item.ocid, item.state) for item in pending], compile_chunk(compiler, pending)
+        [CompiledFrom(item.ocid, item.state) for item in pending],
+        compile_chunk(compiler, pending, packed=packed),
     )
 
 
@@ -219,7 +231,7 @@ def load_and_compile(url: str, compiler: Compiler, ocids: list[str]) -> Compiled
     store = _worker_stores.get(url)
     if store is None:
         store = _worker_stores[url] = Store(create_store_engine(url))
-    return compile_loaded(compiler, store.load_pending(ocids))
+    return compile_loaded(compiler, store.load_pending(ocids), packed=store.packs_documents)
 
 
 def default_workers(pending: int) -> int:
@@ -232,12 +244,17 @@ Submit: TypeAlias = "Callable[[Compiler, list[str]], Future[CompiledChunk]]"
 
 @contextmanager
 def compiler_pool(
-    workers: int, load: Callable[[list[str]], list[PendingOcid]], shared_url: str | None = None
+    workers: int,
+    load: Callable[[list[str]], list[PendingOcid]],
+    shared_url: str | None = None,
+    *,
+    packed: bool = False,
 ) -> Iterator[Submit]:
     """A ``submit(compiler, ocids)``: to ``workers`` processes, or run at once when ``workers`` is 0.
 
     ``load`` reads a chunk's stored releases here; with a ``shared_url`` (a database another
-    process can open) a worker reads them itself instead. Workers are spawned, not forked:
+    process can open) a worker reads them itself instead. ``packed``: the store packs its
+    documents (a worker with its own connection asks its store). Workers are spawned, not forked:
     the caller may have threads (``serve --harvest``) and open database connections, neither
     of which survives a fork safely.
     """
@@ -246,7 +263,7 @@ def compiler_pool(
         def inline(compiler: Compiler, ocids: list[str]) -> Future[CompiledChunk]:
             future: Future[CompiledChunk] = Future()
             try:
-                future.set_result(compile_loaded(compiler, load(ocids)))
+                future.set_result(compile_loaded(compiler, load(ocids), packed=packed))
             except Exception as error:
                 future.set_exception(error)
             return future
@@ -259,7 +276,7 @@ def compiler_pool(
         def submit(compiler: Compiler, ocids: list[str]) -> Future[CompiledChunk]:
             if shared_url is not None:
                 return pool.submit(load_and_compile, shared_url, compiler, ocids)
-            return pool.submit(compile_loaded, compiler, load(ocids))
+            return pool.submit(compile_loaded, compiler, load(ocids), packed=packed)
 
         yield submit
 

@@ -6,12 +6,15 @@ runs on SQLite and PostgreSQL; typed columns beside it carry what is filtered or
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, Integer, MetaData, Table, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, MetaData, Table, Text
 from sqlalchemy.dialects.postgresql import JSONB
 
+from tenderlens.store.documents import PackedDocument
+
 # Derived OCDS documents (compiled and versioned releases): JSONB on PostgreSQL, so they can be
-# queried and indexed there; JSON text on SQLite. Published releases stay verbatim text.
-Document = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+# queried and indexed there; zstd-packed JSON on SQLite (tenderlens.store.documents), where rows
+# written before packing are JSON text. Published releases stay verbatim text.
+Document = PackedDocument().with_variant(JSONB(none_as_null=True), "postgresql")
 
 metadata = MetaData()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import fcntl
-import json
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +54,7 @@ from tenderlens.store.compiling import (
     compiler_pool,
     default_workers,
 )
+from tenderlens.store.documents import PackedDocumentError, json_text
 from tenderlens.store.schema import (
     cpv_codes,
     harvest_state,
@@ -177,15 +177,16 @@ class StoredBase:
     """An extendable record as stored, handed to the compiler with only the ocid's new releases.
 
     The ``release_count`` releases with ``ingest_seq`` up to ``merged_seq`` are merged into
-    ``compiled`` and ``versioned`` (JSON text, or parsed on PostgreSQL); ``history`` is their
+    ``compiled`` and ``versioned`` (as stored: packed or JSON text on SQLite, parsed on PostgreSQL;
+    :func:`tenderlens.store.documents.parsed` reads any of them); ``history`` is their
     listing facts (JSON text, see :class:`tenderlens.search.listing.ReleaseFacts`); ``notes``
     are that compile's notes. The store hands a base over only when its columns show that no
     merged release was replaced and every new release sorts after every merged one, so the
     compiler need not see the merged releases at all.
     """
 
-    compiled: str | dict[str, Any]
-    versioned: str | dict[str, Any]
+    compiled: bytes | str | dict[str, Any]
+    versioned: bytes | str | dict[str, Any]
     release_count: int
     merged_seq: int
     notes: tuple[str, ...]
@@ -229,8 +230,9 @@ def _json_text_column(name: str) -> Column[str]:
     return Column(name, Text().with_variant(_JsonbText(), "postgresql"))
 
 
-# ``records`` with its documents written as JSON text already serialised (by the compile worker),
-# instead of dicts the JSON type would serialise again in this process.
+# ``records`` with its documents written as the compile worker serialised them (packed on SQLite,
+# JSON text that PostgreSQL parses into JSONB), instead of dicts the column type would serialise
+# again in this process; read through it, they come back as stored (see StoredBase).
 _records_text = Table(
     "records",
     MetaData(),
@@ -280,17 +282,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # of compile time when it was every 1,000 pages).
     cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.close()
-
-
-def json_text(value: Any, *, canonical: bool = False) -> str:
-    """Compact JSON text, fast (orjson) unless a value is beyond it (integers over 64 bits).
-
-    ``canonical`` sorts keys: the form content hashes are taken of.
-    """
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if canonical else 0).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(value, sort_keys=canonical, ensure_ascii=False, separators=(",", ":"))
 
 
 def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
@@ -558,6 +549,11 @@ class Store:
 
     # -- compiling --------------------------------------------------------------------------
 
+    @property
+    def packs_documents(self) -> bool:
+        """Whether compiled and versioned releases are stored packed: on SQLite (see :mod:`.documents`)."""
+        return self.engine.dialect.name == "sqlite"
+
     def pending_count(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(pending_compiles)).scalar_one())
@@ -592,7 +588,8 @@ class Store:
         progress: Callable[[int], None] | None = None,
     ) -> Iterator[CompileSession]:
         """A compile session beside a running ingest: ``offer()`` after each batch, then ``finish()``."""
-        with compiler_pool(workers, self.load_pending, self._shared_url()) as submit:
+        pool = compiler_pool(workers, self.load_pending, self._shared_url(), packed=self.packs_documents)
+        with pool as submit:
             session = CompileSession(
                 submit,
                 compiler,
@@ -837,7 +834,11 @@ class Store:
     def get_record(self, ocid: str, conn: Connection | None = None) -> StoredRecord | None:
         """The record of ``ocid`` (on ``conn`` when given, e.g. from :meth:`reading`), or None."""
         with self._reading(conn) as reader:
-            row = reader.execute(_GET_RECORD, {"ocid": ocid}).mappings().first()
+            try:
+                row = reader.execute(_GET_RECORD, {"ocid": ocid}).mappings().first()
+            except PackedDocumentError as error:
+                message = f"the record of {ocid}: {error}; `tenderlens compile --all` compiles it again"
+                raise StoreError(message) from error
             return None if row is None else _record(row, reader)
 
     def iter_records(self, ocids: Sequence[str] | None = None) -> Iterator[StoredRecord]:
