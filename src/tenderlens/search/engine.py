@@ -46,9 +46,9 @@ import numpy as np
 import tantivy
 from sqlalchemy import select, text
 
-from tenderlens.search.columns import TERM_LEVELS, doc_column, head
+from tenderlens.search.columns import TERM_LEVELS, doc_column, head, terms_of
 from tenderlens.search.request import NONE
-from tenderlens.search.tables import search_index, search_terms
+from tenderlens.search.tables import search_index
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -541,13 +541,7 @@ def _facet_terms(conn: Connection, docs: Sequence[int]) -> dict[int, list[str]]:
     for row in conn.execute(singles):
         pairs = zip(SINGLE_FACETS, row[1:], strict=True)
         found[int(row[0])] = {f"{name}:{value}" for name, value in pairs if value}
-    t = search_terms.c
-    many = (
-        select(doc, t.facet, t.value)
-        .select_from(search_terms.join(search_index, c.ocid == t.ocid))
-        .where(doc.in_(list(docs)), t.facet.in_(tuple(TERM_LEVELS)))
-    )
-    for row_doc, facet, value in conn.execute(many):
+    for row_doc, facet, value, _ in conn.execute(terms_of(dialect, list(docs))):
         found.setdefault(int(row_doc), set()).add(f"{facet}:{str(value)[: TERM_LEVELS[facet][0]]}")
     return {key: sorted(terms) for key, terms in found.items()}
 
