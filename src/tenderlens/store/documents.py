@@ -2,7 +2,7 @@
 
 A record's versioned release is about 20 KB of JSON and, with its compiled release, more than
 half of an SQLite store; an ingest writes every byte of it to the WAL and again to the
-database. Packed with zstd it is about an eighth of that, for about 30 µs in the compile
+database. Packed with zstd it is about an eighth of that, for about 60 µs a record in the compile
 worker, and the ingest's main process spends 17% less CPU (benchmarks/RESULTS.md,
 thirteenth measurement). PostgreSQL keeps JSONB, which it compresses itself (TOAST) and can
 query, so only SQLite packs.
