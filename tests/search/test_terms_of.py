@@ -38,7 +38,7 @@ def test_the_terms_of_some_notices_are_all_theirs_and_only_theirs(
     )
     assert expected  # the corpus has CPV codes and regions
     assert len(corpus) == len(doc_of)
-    assert sorted((int(doc), facet, value) for doc, facet, value, _ in found) == expected
+    assert sorted((int(doc), facet, value) for doc, facet, value in found) == expected
 
 
 def test_sqlite_finds_the_terms_from_the_row_ids(store_url: str, corpus: list[SearchDocument]) -> None:

@@ -66,22 +66,24 @@ def doc_column(dialect: str) -> ColumnElement[Any]:
     return literal_column("search_index.rowid" if dialect == "sqlite" else "search_index.doc")
 
 
-def terms_of(dialect: str, docs: Sequence[int]) -> Any:
-    """``search_terms`` of the facets counted, for the notices with these row ids, with each row id.
+def terms_of(dialect: str, docs: Sequence[int] | None = None) -> Any:
+    """(row id, facet, value) of the counted facets' ``search_terms``: of every notice, or of ``docs``.
 
-    The facet test is written ``facet || ''`` on SQLite: as a plain ``facet IN (…)`` its planner
-    walks the (facet, value) index through every notice's terms and probes each notice for its
-    row id, 0.6 s per 5,000 notices at 1M (36 s of every 1M ingest's text-index sync), where
-    starting from the row ids takes 0.04 s (benchmarks/RESULTS.md, thirteenth measurement).
+    For ``docs`` the facet test is written ``facet || ''`` on SQLite: as a plain ``facet IN (…)``
+    its planner walks the (facet, value) index through every notice's terms and probes each
+    notice for its row id, 0.6 s per 5,000 notices at 1M (36 s of every 1M ingest's text-index
+    sync), where starting from the row ids takes 0.04 s (benchmarks/RESULTS.md, thirteenth
+    measurement).
     """
     doc = doc_column(dialect)
     t = search_terms.c
-    facet = t.facet.concat("") if dialect == "sqlite" else t.facet
-    return (
-        select(doc.label("doc"), t.facet, t.value, t.label)
-        .select_from(search_terms.join(search_index, search_index.c.ocid == t.ocid))
-        .where(doc.in_(docs), facet.in_(tuple(TERM_LEVELS)))
+    query = select(doc.label("doc"), t.facet, t.value).select_from(
+        search_terms.join(search_index, search_index.c.ocid == t.ocid)
     )
+    if docs is None:
+        return query.where(t.facet.in_(tuple(TERM_LEVELS)))
+    facet = t.facet.concat("") if dialect == "sqlite" else t.facet
+    return query.where(doc.in_(docs), facet.in_(tuple(TERM_LEVELS)))
 
 
 def epoch_seconds(values: Sequence[str | None]) -> NDArray[np.int64]:
@@ -296,14 +298,7 @@ def _rows_query(dialect: str, docs: Sequence[int] | None = None) -> Any:
 
 
 def _terms_query(dialect: str, docs: Sequence[int] | None = None) -> Any:
-    if docs is not None:
-        return terms_of(dialect, docs)
-    t = search_terms.c
-    return (
-        select(doc_column(dialect).label("doc"), t.facet, t.value, t.label)
-        .select_from(search_terms.join(search_index, search_index.c.ocid == t.ocid))
-        .where(t.facet.in_(tuple(TERM_LEVELS)))
-    )
+    return terms_of(dialect, docs).add_columns(search_terms.c.label)
 
 
 def head(conn: Connection) -> int:

@@ -541,7 +541,7 @@ def _facet_terms(conn: Connection, docs: Sequence[int]) -> dict[int, list[str]]:
     for row in conn.execute(singles):
         pairs = zip(SINGLE_FACETS, row[1:], strict=True)
         found[int(row[0])] = {f"{name}:{value}" for name, value in pairs if value}
-    for row_doc, facet, value, _ in conn.execute(terms_of(dialect, list(docs))):
+    for row_doc, facet, value in conn.execute(terms_of(dialect, list(docs))):
         found.setdefault(int(row_doc), set()).add(f"{facet}:{str(value)[: TERM_LEVELS[facet][0]]}")
     return {key: sorted(terms) for key, terms in found.items()}
 
