@@ -10,8 +10,10 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tenderlens.search.text import _TOKEN, MAX_FIELD_CHARS, MAX_TOKEN_CHARS, fold, index_text
+from tenderlens.search.text import _TOKEN, MAX_FIELD_CHARS, MAX_TOKEN_CHARS, fold, index_text, tokens
 from tests.helpers import shared_releases
 
 if TYPE_CHECKING:
@@ -59,6 +61,8 @@ def test_fold_equals_the_old_fold_for_every_character() -> None:
         ("x" * (MAX_FIELD_CHARS + 5) + " tail", "next"),
         (None, None),
         ("ÅNGSTRÖM straße ΣΊΣΥΦΟΣ", "日本語 テキスト"),
+        ("Snake_case, CamelCase; tab\there\nnew-line\x00nul\x7fdel ~`!@#$%^&*()+={}[]|\\:\"'<>?,./",),
+        ("A1b2 ZZ9 " + "q" * 60 + " " + "r" * 61, "0x1F v2.3.4"),
     ],
 )
 def test_index_text_equals_the_old_one_on_awkward_text(parts: tuple[str | None, ...]) -> None:
@@ -74,6 +78,19 @@ def test_index_text_equals_the_old_one_on_real_data(shared_data: Path) -> None:
     for start in range(0, len(texts), 7):
         parts = texts[start : start + 7]
         assert index_text(*parts) == old_index_text(*parts)
+
+
+# Every ASCII character, and a few others so that the non-ASCII path is also taken.
+_TEXT = st.text(
+    alphabet=st.sampled_from([chr(code) for code in range(128)] + ["é", "ß", "\u0301"]), max_size=80
+)
+
+
+@given(st.lists(st.one_of(st.none(), _TEXT), max_size=4))
+def test_index_text_and_tokens_equal_the_old_ones_on_any_ascii_text(parts: list[str | None]) -> None:
+    """The byte table for ASCII text gives what the regular expression gave."""
+    assert index_text(*parts) == old_index_text(*parts)
+    assert [tokens(part) for part in parts] == [old_tokens(part) for part in parts]
 
 
 def test_the_reference_is_not_trivially_equal() -> None:
