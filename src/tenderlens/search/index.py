@@ -14,6 +14,7 @@ from sqlalchemy import Column, MetaData, Text, bindparam, delete, func, insert, 
 from sqlalchemy.dialects import postgresql
 
 from tenderlens.search.tables import search_index, search_terms
+from tenderlens.store.bulk import execute_many
 from tenderlens.store.schema import records
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ _FTS_INSERT = text(
     "INSERT INTO search_fts (rowid, title, description, lots, items, buyer, other) "
     "VALUES (:rowid, :title, :description, :lots, :items, :buyer, :other)"
 )
+_INSERT_TERMS = insert(search_terms)
 # PostgreSQL: ``search_index`` with its ``document`` column, which the upsert fills in the same
 # statement (each field's text is a parameter ``text_<field>``), so a row is written once.
 _PG_INDEX = search_index.to_metadata(MetaData())
@@ -104,15 +106,14 @@ def _write_sqlite(conn: Connection, documents: Sequence[SearchDocument]) -> None
             _sqlite_upsert(tuple(columns), len(batch)),
             tuple(row[name] for row in batch for name in columns),
         )
-    terms = _terms(documents)
-    if terms:
-        conn.execute(insert(search_terms), terms)
+    execute_many(conn, _INSERT_TERMS, _terms(documents))
     texts = {document.ocid: document.text for document in documents}
     # An upsert keeps a row's rowid, so these are the rowids of the old FTS rows too (and of any
     # stale FTS row left by a deleted index row): clear them, then insert the new text.
     rowids = list(conn.execute(select(search_index.c.ocid, ROWID).where(search_index.c.ocid.in_(ocids))))
     conn.execute(_FTS_DELETE, {"rowids": [rowid for _, rowid in rowids]})
-    conn.execute(
+    execute_many(
+        conn,
         _FTS_INSERT,
         [
             {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import fcntl
+import functools
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from tenderlens.exceptions import LockBusy, StoreError
 from tenderlens.reference import PostcodeAreas
 from tenderlens.search.index import write_documents
 from tenderlens.store import migrate
+from tenderlens.store.bulk import execute_many
 from tenderlens.store.compiling import (
     IN_FLIGHT,
     CompiledFrom,
@@ -257,6 +259,39 @@ def _sortable_utc(column: Any) -> Any:
     return and_(func.length(column) == 27, column.regexp_match(_SORTABLE_UTC_SQL))
 
 
+# The statements of the bulk writes, made once each (tenderlens.store.bulk keeps their SQL).
+_INSERT_RELEASES: Final = insert(releases)
+_INSERT_HISTORY: Final = insert(release_history)
+
+
+def _dialect_insert(dialect: str, table: Any) -> Any:
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+@functools.cache
+def _mark_pending_statement(dialect: str) -> Any:
+    return _dialect_insert(dialect, pending_compiles).on_conflict_do_nothing()
+
+
+@functools.cache
+def _records_upsert(dialect: str, columns: tuple[str, ...]) -> Any:
+    """A record written whole: every column given replaces the stored one."""
+    stmt = _dialect_insert(dialect, _records_text)
+    return stmt.on_conflict_do_update(
+        index_elements=[_records_text.c.ocid],
+        set_={name: stmt.excluded[name] for name in columns if name != "ocid"},
+    )
+
+
+@functools.cache
+def _pieces_upsert(dialect: str) -> Any:
+    stmt = _dialect_insert(dialect, versioned_pieces)
+    return stmt.on_conflict_do_update(
+        index_elements=[versioned_pieces.c.ocid, versioned_pieces.c.piece],
+        set_={"entries": stmt.excluded.entries},
+    )
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -467,9 +502,9 @@ class Store:
                 next_seq += 1
                 touched.add(item.ocid)
             if to_insert:
-                conn.execute(insert(releases), list(to_insert.values()))
+                execute_many(conn, _INSERT_RELEASES, list(to_insert.values()))
             if to_history:
-                conn.execute(insert(release_history), to_history)
+                execute_many(conn, _INSERT_HISTORY, to_history)
             for (ocid, release_id), row in to_update.items():
                 conn.execute(
                     update(releases)
@@ -537,12 +572,10 @@ class Store:
     def _mark_pending(self, conn: Connection, ocids: Iterable[str]) -> None:
         rows = [{"ocid": ocid} for ocid in sorted(ocids)]
         if rows:
-            conn.execute(self._insert_ignore(pending_compiles), rows)
+            execute_many(conn, _mark_pending_statement(self.engine.dialect.name), rows)
 
     def _dialect_insert(self, table: Any) -> Any:
-        if self.engine.dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+        return _dialect_insert(self.engine.dialect.name, table)
 
     def _insert_ignore(self, table: Any) -> Any:
         return self._dialect_insert(table).on_conflict_do_nothing()
@@ -791,12 +824,7 @@ class Store:
             return
         now = _now()
         rows = [found.row | {"compiled_at": now} for found in compiled]
-        stmt = self._dialect_insert(_records_text)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[_records_text.c.ocid],
-            set_={name: stmt.excluded[name] for name in rows[0] if name != "ocid"},
-        )
-        conn.execute(stmt, rows)
+        execute_many(conn, _records_upsert(self.engine.dialect.name, tuple(rows[0])), rows)
         replaced = sorted(found.row["ocid"] for found in compiled if not found.keeps_pieces)
         conn.execute(delete(versioned_pieces).where(versioned_pieces.c.ocid.in_(replaced)))
         pieces = [
@@ -805,14 +833,7 @@ class Store:
             if found.piece is not None
         ]
         if pieces:
-            insert_pieces = self._dialect_insert(versioned_pieces)
-            conn.execute(
-                insert_pieces.on_conflict_do_update(
-                    index_elements=[versioned_pieces.c.ocid, versioned_pieces.c.piece],
-                    set_={"entries": insert_pieces.excluded.entries},
-                ),
-                pieces,
-            )
+            execute_many(conn, _pieces_upsert(self.engine.dialect.name), pieces)
         write_documents(conn, [found.search for found in compiled if found.search is not None])
 
     # -- reading ----------------------------------------------------------------------------
