@@ -23,9 +23,11 @@ import zstandard
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
-# zstd's default level: level 1 packs the versioned releases 3% less and measured no faster,
-# and zlib level 1 takes 2.5 times longer (measured on the benchmark's records).
-LEVEL = 3
+# zstd level 1: on 6,000 of the benchmark's compiled and versioned releases (12.6 KB of JSON on
+# average) 22 µs a document against level 3's 29 µs, for 2% more bytes (a ratio of 5.95 against 6.07);
+# negative levels are faster still but pack a fifth less or worse, and zlib level 1 takes 2.5
+# times longer (benchmarks/RESULTS.md, fourteenth measurement).
+LEVEL = 1
 
 
 def json_text(value: Any, *, canonical: bool = False) -> str:
