@@ -10,6 +10,7 @@ compiled release alone (the publisher-compiled path, history rebuilt from docume
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 import warnings
@@ -91,7 +92,7 @@ def describe(ocid: str, end: int, history: int, got: Listing, want: Listing) -> 
     if got.document is not None and want.document is not None:
         fields = [
             name
-            for name in got.document.__slots__
+            for name in (field.name for field in dataclasses.fields(got.document))
             if getattr(got.document, name) != getattr(want.document, name)
         ]
         detail = {name: (getattr(got.document, name), getattr(want.document, name)) for name in fields}

@@ -21,7 +21,6 @@ from sqlalchemy import text
 from tenderlens.store import Store  # first: the store imports the search index
 from tenderlens.search import engine as engine_module
 from tenderlens.search import run as search_run
-from tenderlens.search.document import SearchText
 from tenderlens.search.engine import sync_engine, text_engine_for
 from tenderlens.search.query import parse_query
 from tenderlens.search.request import SearchRequest
@@ -70,10 +69,7 @@ def pg_url() -> Iterator[str]:
 
 
 def _text(doc: SearchDocument, **fields: str) -> SearchDocument:
-    body = doc.text
-    return replace(
-        doc, text=SearchText(**{**{name: getattr(body, name) for name in body.__slots__}, **fields})
-    )
+    return replace(doc, text=replace(doc.text, **fields))
 
 
 def edge_documents() -> list[SearchDocument]:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+
+# datetime and Reference are imported at run time, not only for type checking: mypyc compiles
+# this module (tenderlens.compiled), and a compiled dataclass needs its fields' types.
+from datetime import datetime  # noqa: TC003
 
 from tenderlens.notice.model import Money, When
 from tenderlens.notice.safe import number, obj, text
 from tenderlens.notice.when import make_when
 from tenderlens.notice.words import amount_text
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from tenderlens.reference import Reference
+from tenderlens.reference import Reference  # noqa: TC001
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ on "now": relative dates are worked out when a page is shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,9 @@ class SearchText:
     items: str
     buyer: str
     other: str
+
+    def __reduce__(self) -> tuple[type[SearchText], tuple[Any, ...]]:
+        return _reduced(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,9 @@ class SearchDocument:
     text: SearchText
     terms: tuple[tuple[str, str, str | None], ...]
 
+    def __reduce__(self) -> tuple[type[SearchDocument], tuple[Any, ...]]:
+        return _reduced(self)
+
     def row(self) -> dict[str, Any]:
         """The ``search_index`` columns."""
         return {
@@ -109,6 +115,15 @@ class SearchDocument:
             "future_notice_raw": self.future_notice_raw,
             "contract_end_raw": self.contract_end_raw,
         }
+
+
+def _reduced(value: Any) -> tuple[Any, tuple[Any, ...]]:
+    """Pickled as the class and its fields, unpickled by ``__init__``: the compile worker sends these.
+
+    mypyc compiles this module (tenderlens.compiled), and the default pickling of a compiled
+    frozen dataclass sets its fields one by one after making it, which a frozen one refuses.
+    """
+    return type(value), tuple(getattr(value, field.name) for field in fields(value))
 
 
 def utc_text(when: When | None) -> str | None:
