@@ -32,6 +32,7 @@ typed = Table(
     Column("flag", Boolean),
     Column("at", DateTime),
 )
+keys_only = Table("keys_only", metadata, Column("key", Text, primary_key=True))
 defaulted = Table(
     "defaulted",
     metadata,
@@ -45,6 +46,7 @@ UPSERT_PLAIN = INSERT_PLAIN.on_conflict_do_update(
 )
 INSERT_TYPED = sqlite.insert(typed)
 INSERT_DEFAULTED = sqlite.insert(defaulted)
+INSERT_KEYS = sqlite.insert(keys_only).on_conflict_do_nothing()
 INSERT_TEXT = text("INSERT INTO plain (data, key, count) VALUES (:data, :key, :count)")
 
 
@@ -110,6 +112,13 @@ def test_an_upsert_replaces_what_it_names(engine: Engine) -> None:
         ("z", 0, "new"),
     ]
     assert _went_raw(UPSERT_PLAIN) is True
+
+
+def test_one_column_rows_are_written_too(engine: Engine) -> None:
+    with engine.begin() as conn:
+        execute_many(conn, INSERT_KEYS, [{"key": "b"}, {"key": "a"}, {"key": "b"}])
+    assert _contents(engine, keys_only) == [("a",), ("b",)]
+    assert _went_raw(INSERT_KEYS) is True
 
 
 def test_values_that_need_converting_keep_sqlalchemys_path(engine: Engine) -> None:

@@ -14,6 +14,7 @@ every other backend (PostgreSQL's batched multi-row inserts are faster than a pl
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -42,7 +43,11 @@ def execute_many(conn: Connection, statement: Executable, rows: Sequence[Mapping
         conn.execute(statement, list(rows))
         return
     sql, order = found
-    conn.exec_driver_sql(sql, [tuple(row[name] for name in order) for row in rows])
+    if len(order) == 1:
+        (name,) = order
+        conn.exec_driver_sql(sql, [(row[name],) for row in rows])
+    else:  # itemgetter builds each tuple in C (a generator per row was 6.5 s of a 1M profile)
+        conn.exec_driver_sql(sql, list(map(itemgetter(*order), rows)))
 
 
 def _positional(
