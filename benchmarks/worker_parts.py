@@ -14,6 +14,7 @@ modules ran compiled by mypyc is printed first (``TENDERLENS_PURE_PYTHON=1``: al
 from __future__ import annotations
 
 import argparse
+import importlib
 import sqlite3
 import time
 from typing import Any
@@ -41,8 +42,6 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=5000)
     parser.add_argument("--levels", default="1,3", help="zstd levels to pack the documents at")
     args = parser.parse_args()
-
-    import importlib  # noqa: PLC0415
 
     compiled = [name for name in COMPILED if is_compiled(importlib.import_module(name))]
     print(f"compiled by mypyc: {len(compiled)} of {len(COMPILED)} modules ({', '.join(compiled) or 'none'})")

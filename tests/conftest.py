@@ -11,7 +11,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Refuse to test a mypyc build older than its source (an edit of merge.py since the install)."""
+    """Refuse to test a mypyc build older than its source (a compiled module edited since the install)."""
     from tenderlens.compiled import COMPILED, built_extensions, pure_python_requested, source_path
 
     if pure_python_requested():

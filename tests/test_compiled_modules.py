@@ -8,31 +8,13 @@ which ``scripts/test`` also runs with ``TENDERLENS_PURE_PYTHON=1``. Here: the bu
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import tomllib
 
 import pytest
 
 from tenderlens.compiled import COMPILED, PACKAGE_DIR, PURE_PYTHON_ENV, built_extensions, source_path
-
-PROBE = (
-    "import importlib, json, tenderlens.compiled as c; "
-    "print(json.dumps({n: [importlib.import_module(n).__file__, c.is_compiled(importlib.import_module(n))] "
-    "for n in c.COMPILED}))"
-)
-
-
-def imported_in_child(**env: str) -> dict[str, list[object]]:
-    """Each compiled module's (file, compiled?) in a fresh interpreter with ``env`` added."""
-    child_env = {key: value for key, value in os.environ.items() if key != PURE_PYTHON_ENV} | env
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE], env=child_env, capture_output=True, text=True, check=True
-    )
-    found: dict[str, list[object]] = json.loads(done.stdout)
-    return found
+from tests.helpers import compiled_modules_in_child
 
 
 def test_the_build_compiles_exactly_the_listed_modules() -> None:
@@ -49,10 +31,10 @@ def test_the_install_compiled_every_listed_module_and_imports_it() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"scripts/bootstrap did not compile {missing} (see pyproject: hooks.mypyc)")
         pytest.skip(f"not compiled in this install: {missing}")
-    imported = imported_in_child()
-    assert imported == {name: [str(built_extensions(name)[0]), True] for name in COMPILED}
+    imported = compiled_modules_in_child()
+    assert imported == {name: (str(built_extensions(name)[0]), True) for name in COMPILED}
 
 
 def test_the_environment_variable_imports_every_listed_module_from_source() -> None:
-    imported = imported_in_child(**{PURE_PYTHON_ENV: "1"})
-    assert imported == {name: [str(source_path(name)), False] for name in COMPILED}
+    imported = compiled_modules_in_child(**{PURE_PYTHON_ENV: "1"})
+    assert imported == {name: (str(source_path(name)), False) for name in COMPILED}

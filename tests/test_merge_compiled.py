@@ -13,8 +13,6 @@ import functools
 import importlib.util
 import json
 import os
-import subprocess
-import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -30,23 +28,18 @@ from tenderlens.compiled import (
     pure_python_requested,
     source_path,
 )
+from tests.helpers import compiled_modules_in_child
 from tests.test_compile_differential import histories
 from tests.test_compile_engines import odd_histories
 
 if TYPE_CHECKING:
     from types import ModuleType
 
-PROBE = "import tenderlens.merge as m, tenderlens.compiled as c; print(m.__file__, c.is_compiled(m))"
-
 
 def imported_in_child(**env: str) -> tuple[str, str]:
     """(file, compiled?) of tenderlens.merge in a fresh interpreter with ``env`` added."""
-    child_env = {key: value for key, value in os.environ.items() if key != PURE_PYTHON_ENV} | env
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE], env=child_env, capture_output=True, text=True, check=True
-    )
-    file, compiled = done.stdout.split()
-    return file, compiled
+    file, compiled = compiled_modules_in_child(**env)["tenderlens.merge"]
+    return file, str(compiled)
 
 
 def test_the_environment_variable_imports_the_python_source():

@@ -1,15 +1,14 @@
 """Many rows through one statement, handed to the SQLite driver's ``executemany`` as tuples.
 
-SQLAlchemy's ``conn.execute(statement, rows)`` builds each row's parameters in Python (a
-dict per row, walked against the compiled statement): about 4 µs a row under cProfile, over
-the 307,677 rows an ingest of 100k releases writes (releases, records, search terms and text,
+SQLAlchemy's ``conn.execute(statement, rows)`` builds each row's parameters in Python (a dict
+per row, walked against the compiled statement): about 4 µs a row under cProfile, over the
+307,677 rows an ingest of 100k releases writes (releases, records, search terms and text,
 pending marks) some 6% of the main process's profile (benchmarks/RESULTS.md, fourteenth
-measurement). SQLite does the same
-``executemany`` in C. The statement is still written and compiled by SQLAlchemy, once per
-statement and set of columns, so there is no SQL by hand here; a statement whose parameters
-need converting in Python (a type with a bind processor) keeps SQLAlchemy's path, as does
-every other backend (PostgreSQL's batched multi-row inserts are faster than a plain
-``executemany``).
+measurement). SQLite does the same ``executemany`` in C. The statement is still written and
+compiled by SQLAlchemy, once per statement and set of columns, so there is no SQL by hand
+here. A statement whose parameters need converting in Python (a type with a bind processor)
+or filling in (a column default) keeps SQLAlchemy's path, as does every other backend
+(PostgreSQL's batched multi-row inserts are faster than a plain ``executemany``).
 """
 
 from __future__ import annotations

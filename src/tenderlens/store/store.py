@@ -574,11 +574,8 @@ class Store:
         if rows:
             execute_many(conn, _mark_pending_statement(self.engine.dialect.name), rows)
 
-    def _dialect_insert(self, table: Any) -> Any:
-        return _dialect_insert(self.engine.dialect.name, table)
-
     def _insert_ignore(self, table: Any) -> Any:
-        return self._dialect_insert(table).on_conflict_do_nothing()
+        return _dialect_insert(self.engine.dialect.name, table).on_conflict_do_nothing()
 
     # -- compiling --------------------------------------------------------------------------
 
