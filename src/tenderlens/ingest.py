@@ -147,7 +147,7 @@ def ingest(
         workers = 1 if size is not None and size >= STREAM_COMPILE_BYTES and (os.cpu_count() or 1) > 1 else 0
     run_id = store.start_run([str(i) for i in inputs])
     batch: list[IncomingRelease] = []
-    with store.compiling(compile_record, workers=workers) as session:
+    with store.checkpointing(), store.compiling(compile_record, workers=workers) as session:
 
         def flush() -> None:
             for outcome in store.write_releases(batch):
@@ -198,7 +198,8 @@ def compile_pending(store: Store, events: IngestEvents | None = None, *, workers
     events = events or IngestEvents()
     if events.compile_started:
         events.compile_started(store.pending_count())
-    done = store.compile_pending(compile_record, progress=events.compiled, workers=workers)
+    with store.checkpointing():
+        done = store.compile_pending(compile_record, progress=events.compiled, workers=workers)
     sync_search_index(store, events)
     return done
 

@@ -47,6 +47,7 @@ from tenderlens.reference import PostcodeAreas
 from tenderlens.search.index import write_documents
 from tenderlens.store import migrate
 from tenderlens.store.bulk import execute_many
+from tenderlens.store.checkpoint import Checkpointer
 from tenderlens.store.compiling import (
     IN_FLIGHT,
     CompiledFrom,
@@ -392,6 +393,24 @@ class Store:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def checkpointing(self) -> Iterator[None]:
+        """For a bulk write: SQLite's WAL checkpoints from a thread of their own (:mod:`.checkpoint`).
+
+        Nothing for PostgreSQL or an in-memory SQLite database.
+        """
+        database = self.engine.url.database
+        in_memory = not database or database == ":memory:" or database.startswith("file:")
+        if self.engine.dialect.name != "sqlite" or database is None or in_memory:
+            yield
+            return
+        checkpointer = Checkpointer(database)
+        checkpointer.start()
+        try:
+            yield
+        finally:
+            checkpointer.stop()
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
