@@ -147,7 +147,11 @@ def ingest(
         workers = 1 if size is not None and size >= STREAM_COMPILE_BYTES and (os.cpu_count() or 1) > 1 else 0
     run_id = store.start_run([str(i) for i in inputs])
     batch: list[IncomingRelease] = []
-    with store.checkpointing(), store.compiling(compile_record, workers=workers) as session:
+    with (
+        store.checkpointing(),
+        store.loading(large=workers > 0),
+        store.compiling(compile_record, workers=workers) as session,
+    ):
 
         def flush() -> None:
             for outcome in store.write_releases(batch):

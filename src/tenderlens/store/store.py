@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import fcntl
 import functools
+import logging
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tenderlens.exceptions import LockBusy, StoreError
 from tenderlens.reference import PostcodeAreas
 from tenderlens.search.index import write_documents
-from tenderlens.store import migrate
+from tenderlens.store import first_load, migrate
 from tenderlens.store.bulk import execute_many
 from tenderlens.store.checkpoint import Checkpointer
 from tenderlens.store.compiling import (
@@ -297,6 +298,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+log = logging.getLogger(__name__)
+
 SQLITE_PAGE_SIZE = 16384
 
 
@@ -413,6 +416,26 @@ class Store:
             checkpointer.stop()
 
     @contextmanager
+    def loading(self, *, large: bool) -> Iterator[None]:
+        """A large ingest: into an empty SQLite store, ``search_index``'s sort indexes are built at the end.
+
+        See :mod:`tenderlens.store.first_load`. They are built again even if the block fails.
+        """
+        if not large:
+            yield
+            return
+        with self.writing() as conn:
+            deferred = first_load.is_first_load(conn)
+            if deferred:
+                first_load.drop(conn)
+        try:
+            yield
+        finally:
+            if deferred:
+                with self.writing() as conn:
+                    first_load.restore(conn)
+
+    @contextmanager
     def writing(self) -> Iterator[Connection]:
         """One write transaction, serialised with every other writer of this database."""
         with self._write_engine.begin() as conn:
@@ -436,7 +459,20 @@ class Store:
             raise StoreError(
                 f"the store at {url} is at schema revision {current or 'none'}; run `tenderlens db upgrade`"
             )
-        return cls(engine)
+        store = cls(engine)
+        if upgrade:
+            store._restore_first_load_indexes()
+        return store
+
+    def _restore_first_load_indexes(self) -> None:
+        """Build the indexes a first load killed before its end left out (:mod:`.first_load`)."""
+        with self.engine.connect() as conn:
+            if not first_load.missing(conn):
+                return
+        with self.writing() as conn:
+            built = first_load.restore(conn)
+        if built:
+            log.info("built the search indexes an interrupted first load left out: %s", ", ".join(built))
 
     def close(self) -> None:
         self.engine.dispose()
