@@ -3,10 +3,13 @@
     python benchmarks/profile_ingest.py --releases 20000                 # cProfile, top functions
     python benchmarks/profile_ingest.py --releases 20000 --mode phases   # timers around each stage
     python benchmarks/profile_ingest.py --releases 20000 --mode recompile  # one new release per process
+    python benchmarks/profile_ingest.py --releases 1000000 --mode growth --workers 1  # per tenth
 
 cProfile inflates pure-Python recursion (``_plain``, ocdsmerge's ``flatten``) about 3x, so
 ``--mode phases`` wraps the stages of ``compile_record`` with timers instead and reports their
-share of the real elapsed time. Both ingest into a fresh SQLite store in ``--workdir``.
+share of the real elapsed time. ``--mode growth`` times the main process's two writes (a batch of
+releases, a compiled chunk) and its waits for the worker over each tenth of the input, to show
+what grows with the store. Each ingests into a fresh SQLite store in ``--workdir``.
 """
 
 from __future__ import annotations
@@ -159,13 +162,67 @@ def recompile(work: Path, lines: Path, releases: int) -> None:
         store.close()
 
 
+def growth(work: Path, lines: Path, releases: int, workers: int | None) -> None:
+    """Per tenth of the input: seconds, and the main process's seconds writing and waiting in it."""
+    from concurrent.futures import Future  # noqa: PLC0415
+
+    from tenderlens.ingest import ingest  # noqa: PLC0415
+    from tenderlens.store import Store  # noqa: PLC0415
+
+    spent: dict[str, float] = defaultdict(float)
+    step = max(1, releases // 10)
+    stored = 0
+    mark = time.perf_counter()
+    header = f"{'releases':>10} {'seconds':>8} {'releases':>9} {'chunks':>7} {'waits':>6}"
+    print(f"{header}  (the last three: the main process's seconds writing them, waiting for the worker)")
+
+    def timed(name: str, function: Any) -> Any:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+
+        return wrapper
+
+    write_releases = timed("releases", Store.write_releases)
+
+    def counting(self: Any, batch: Any) -> Any:
+        nonlocal stored, mark
+        outcomes = write_releases(self, batch)
+        before, stored = stored, stored + len(batch)
+        if stored // step > before // step:
+            now = time.perf_counter()
+            row = f"{stored:>10,} {now - mark:>8.1f} {spent['releases']:>9.1f} {spent['chunks']:>7.1f}"
+            print(f"{row} {spent['waits']:>6.1f}", flush=True)
+            mark = now
+            spent.clear()
+        return outcomes
+
+    originals = (Store.write_releases, Store._write_compiled, Future.result)  # noqa: SLF001
+    Store.write_releases = counting  # type: ignore[method-assign]
+    Store._write_compiled = timed("chunks", Store._write_compiled)  # type: ignore[method-assign] # noqa: SLF001
+    Future.result = timed("waits", Future.result)  # type: ignore[method-assign]
+    try:
+        store = fresh_store(work, releases)
+        started = time.perf_counter()
+        summary = ingest(store, [lines], workers=workers)
+        store.close()
+    finally:
+        Store.write_releases, Store._write_compiled, Future.result = originals  # type: ignore[method-assign] # noqa: SLF001
+    elapsed = time.perf_counter() - started
+    print(f"{summary.new:,} releases, {summary.records_compiled:,} records in {elapsed:.1f}s")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--releases", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--mode", choices=("cprofile", "phases", "recompile"), default="cprofile")
+    parser.add_argument("--mode", choices=("cprofile", "phases", "recompile", "growth"), default="cprofile")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument(
         "--workers",
@@ -183,6 +240,8 @@ def main(argv: list[str] | None = None) -> None:
         profile(work, lines, args.releases, args.top, args.workers)
     elif args.mode == "recompile":
         recompile(work, lines, args.releases)
+    elif args.mode == "growth":
+        growth(work, lines, args.releases, args.workers)
     else:
         phases(work, lines, args.releases, args.workers)
 
