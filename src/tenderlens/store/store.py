@@ -78,6 +78,8 @@ if TYPE_CHECKING:
 
     from tenderlens.search.document import SearchDocument
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class HarvestState:
@@ -297,8 +299,6 @@ def _pieces_upsert(dialect: str) -> Any:
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
-
-log = logging.getLogger(__name__)
 
 SQLITE_PAGE_SIZE = 16384
 
