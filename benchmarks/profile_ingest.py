@@ -65,6 +65,20 @@ def profile(work: Path, lines: Path, releases: int, top: int, workers: int | Non
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
 
 
+def timed_into(spent: dict[str, float], name: str, function: Any) -> Any:
+    """``function``, adding the seconds of each call to ``spent[name]``."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[name] += time.perf_counter() - started
+
+    return wrapper
+
+
 def phases(work: Path, lines: Path, releases: int, workers: int | None) -> None:
     from tenderlens import ingest as ingest_module  # noqa: PLC0415
     from tenderlens import records  # noqa: PLC0415
@@ -72,16 +86,7 @@ def phases(work: Path, lines: Path, releases: int, workers: int | None) -> None:
 
     spent: dict[str, float] = defaultdict(float)
 
-    def timed(name: str, function: Any) -> Any:
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[name] += time.perf_counter() - started
-
-        return wrapper
+    timed = functools.partial(timed_into, spent)
 
     # compile_record looks these up in its module's globals at call time.
     records._merge = timed("merge (whole history)", records._merge)  # noqa: SLF001
@@ -176,16 +181,7 @@ def growth(work: Path, lines: Path, releases: int, workers: int | None) -> None:
     header = f"{'releases':>10} {'seconds':>8} {'releases':>9} {'chunks':>7} {'waits':>6}"
     print(f"{header}  (the last three: the main process's seconds writing them, waiting for the worker)")
 
-    def timed(name: str, function: Any) -> Any:
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[name] += time.perf_counter() - started
-
-        return wrapper
+    timed = functools.partial(timed_into, spent)
 
     write_releases = timed("releases", Store.write_releases)
 
