@@ -102,19 +102,22 @@ def groups(path: Path) -> Any:
 
 def ingest_child(db: str, path: str) -> None:
     """Run in a subprocess: the real ingest, then print its figures as JSON."""
-    from tenderlens.ingest import ingest  # noqa: PLC0415
+    from tenderlens.ingest import STREAM_COMPILE_BYTES, ingest  # noqa: PLC0415
     from tenderlens.store import Store  # noqa: PLC0415
+    from tenderlens.store.compiling import worker_count  # noqa: PLC0415
 
     store = Store.open(db)
+    workers = worker_count() if Path(path).stat().st_size >= STREAM_COMPILE_BYTES else 0  # as ingest picks
     started = time.perf_counter()
     summary = ingest(store, [path])
     elapsed = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF)
-    # The compile worker (a spawned child, joined by now): the largest child's peak.
+    # The compile workers (spawned children, joined by now): the largest child's peak.
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = {
         "elapsed": elapsed,
         "summary": summary.as_dict(),
+        "workers": workers,
         "peak_rss_kb": own.ru_maxrss,
         "worker_kb": children.ru_maxrss,
         # CPU seconds (user + system) of each side: the pipeline is as fast as its busier side.
@@ -142,6 +145,7 @@ def run_ingest(url: str, lines: Path, db_file: Path | None) -> dict[str, Any]:
     child = json.loads(done.stdout.strip().splitlines()[-1])
     summary = child["summary"]
     rate = summary["new"] / child["elapsed"]
+    workers = child.get("workers", 1)
     result = {
         "db": url.rsplit("@", 1)[-1],
         "releases": summary["new"],
@@ -152,10 +156,13 @@ def run_ingest(url: str, lines: Path, db_file: Path | None) -> dict[str, Any]:
         "releases_per_s": round(rate),
         "projected_5m_minutes": round(5_000_000 / rate / 60, 1),
         "peak_rss_mb": round(child["peak_rss_kb"] / 1024, 1),
+        "workers": workers,
         "worker_peak_rss_mb": round(child.get("worker_kb", 0) / 1024, 1),
-        # Both peaks added: an upper bound on the ingest's memory at any one moment.
-        "peak_rss_total_mb": round((child["peak_rss_kb"] + child.get("worker_kb", 0)) / 1024, 1),
+        # The peaks added, the largest worker's once per worker: an upper bound on the
+        # ingest's memory at any one moment.
+        "peak_rss_total_mb": round((child["peak_rss_kb"] + workers * child.get("worker_kb", 0)) / 1024, 1),
         "main_cpu_seconds": round(child["main_cpu"], 1),
+        # All workers together.
         "worker_cpu_seconds": round(child["worker_cpu"], 1),
     }
     if db_file is not None:
@@ -669,15 +676,16 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
                 (f"ingest releases/s ({label}, end to end)", f"{ingest['releases_per_s']:,}"),
                 (f"ingest seconds ({label})", f"{ingest['seconds']}"),
                 (f"ingest projected to 5M releases ({label}), minutes", f"{ingest['projected_5m_minutes']}"),
+                (f"ingest compile workers ({label})", f"{ingest.get('workers', 1)}"),
                 (
-                    f"ingest peak RSS MB ({label}): main / worker / both",
+                    f"ingest peak RSS MB ({label}): main / largest worker / all",
                     " / ".join(
                         str(ingest.get(key))
                         for key in ("peak_rss_mb", "worker_peak_rss_mb", "peak_rss_total_mb")
                     ),
                 ),
                 (
-                    f"ingest CPU seconds ({label}): main / worker",
+                    f"ingest CPU seconds ({label}): main / workers",
                     f"{ingest.get('main_cpu_seconds')} / {ingest.get('worker_cpu_seconds')}",
                 ),
                 (f"records compiled ({label})", f"{ingest['records']:,}"),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC
@@ -24,6 +23,7 @@ from tenderlens.ocds.reader import Problem, ReadCompiledRelease, ReadRelease, in
 from tenderlens.records import compile_record
 from tenderlens.search.engine import sync_engine
 from tenderlens.store import IncomingCompiled, IncomingRelease, Outcome, Store, json_text
+from tenderlens.store.compiling import worker_count
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -134,17 +134,18 @@ def ingest(
 ) -> IngestSummary:
     """Ingest files, directories or ``-`` (standard input) into ``store``.
 
-    ``workers``: compile processes. By default one for a large input on a machine with a
-    second core: it compiles the ocids already stored while this process reads and stores the
-    rest (an ocid whose releases are far apart in the input may then be compiled twice, and
-    counted twice in ``records_compiled``). With none, everything is compiled at the end.
+    ``workers``: compile processes. By default two for a large input on a machine with a
+    second core (:func:`~tenderlens.store.compiling.worker_count`): they compile the ocids
+    already stored while this process reads and stores the rest (an ocid whose releases are
+    far apart in the input may then be compiled twice, and counted twice in
+    ``records_compiled``). With none, everything is compiled at the end.
     """
     events = events or IngestEvents()
     started = time.monotonic()
     summary = IngestSummary()
     if workers is None:
         size = None if stdin is not None else input_size(inputs)
-        workers = 1 if size is not None and size >= STREAM_COMPILE_BYTES and (os.cpu_count() or 1) > 1 else 0
+        workers = worker_count() if size is not None and size >= STREAM_COMPILE_BYTES else 0
     run_id = store.start_run([str(i) for i in inputs])
     batch: list[IncomingRelease] = []
     with (

@@ -8,6 +8,7 @@ pass compiles it); and a failing compile leaves every unwritten record pending.
 from __future__ import annotations
 
 import gc
+import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -106,9 +107,13 @@ def test_a_failing_compile_leaves_the_unwritten_records_pending(store: Store) ->
     assert store.counts()["pending compiles"] == 0
 
 
-def test_a_worker_starts_only_for_enough_work() -> None:
+@pytest.mark.parametrize(("cores", "workers"), [(None, 0), (1, 0), (2, 2), (8, 2)])
+def test_workers_start_only_for_enough_work_and_a_second_core(
+    monkeypatch: pytest.MonkeyPatch, cores: int | None, workers: int
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
     assert default_workers(10) == 0
-    assert default_workers(WORKER_THRESHOLD) in {0, 1}  # 0 only on a one-core machine
+    assert default_workers(WORKER_THRESHOLD) == workers
 
 
 def _main_must_not_load(ocids: list[str]) -> list[Any]:

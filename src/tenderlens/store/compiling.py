@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 IN_FLIGHT: Final = 2
 # Below this many pending ocids a worker process costs more to start than it saves.
 WORKER_THRESHOLD: Final = 2_000
+# Compile processes by default, cores allowing. On 2 cores two workers beside the main process
+# keep both cores busy where one left each side waiting for the other (benchmarks/RESULTS.md,
+# sixteenth measurement); more were not measured.
+DEFAULT_WORKERS: Final = 2
 
 
 #: What a record was compiled from: how many releases, the newest ingest order among them, the
@@ -235,8 +239,14 @@ def load_and_compile(url: str, compiler: Compiler, ocids: list[str]) -> Compiled
 
 
 def default_workers(pending: int) -> int:
-    """One worker process when there is another core and enough to compile; else compile inline."""
-    return 1 if pending >= WORKER_THRESHOLD and (os.cpu_count() or 1) > 1 else 0
+    """Worker processes when there is another core and enough to compile; else compile inline."""
+    return worker_count() if pending >= WORKER_THRESHOLD else 0
+
+
+def worker_count() -> int:
+    """How many compile processes a large job gets: none on one core, else up to :data:`DEFAULT_WORKERS`."""
+    cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(cores, DEFAULT_WORKERS)
 
 
 Submit: TypeAlias = "Callable[[Compiler, list[str]], Future[CompiledChunk]]"
