@@ -35,6 +35,9 @@ COMPILED: Final = (
     "tenderlens.notice.parties",
     "tenderlens.notice.words",
     "tenderlens.notice.history",
+    # What changed, on the notice page (benchmarks/RESULTS.md, sixteenth measurement).
+    "tenderlens.notice.changes",
+    "tenderlens.notice.when",
     "tenderlens.ocds.dates",
 )
 PURE_PYTHON_ENV: Final = "TENDERLENS_PURE_PYTHON"

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
+from tenderlens.notice.model import Change, ReleaseChanges
 from tenderlens.notice.safe import number, text
 from tenderlens.notice.when import date_text, make_when
 from tenderlens.notice.words import amount_text, camel_words, status_words, tag_words
@@ -86,31 +86,6 @@ MEMBER_NAMES: Final = {
     "statistics": "Bid statistic",
 }
 NUMBERED: Final = frozenset({"lots", "awards", "contracts", "items"})  # shown with their id
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One change: ``kind`` is "changed", "set", "removed" or "added" (a new lot, document…)."""
-
-    kind: str
-    path: str
-    field: str
-    before: str | None
-    after: str | None
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReleaseChanges:
-    """What one release changed; the first release (``first``) is the baseline and lists none."""
-
-    release_id: str
-    date: str | None
-    date_text: str | None
-    tags: tuple[str, ...]
-    tag_words: tuple[str, ...]
-    first: bool
-    changes: tuple[Change, ...]
 
 
 def _is_mapping(value: object) -> bool:

@@ -353,3 +353,30 @@ def _plain(value: object) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(member) for member in value]
     return value
+
+
+# What changed (tenderlens.notice.changes, compiled with mypyc, makes them): kept here as Python
+# classes, whose annotations pydantic reads for the JSON API's schema.
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change: ``kind`` is "changed", "set", "removed" or "added" (a new lot, document…)."""
+
+    kind: str
+    path: str
+    field: str
+    before: str | None
+    after: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseChanges:
+    """What one release changed; the first release (``first``) is the baseline and lists none."""
+
+    release_id: str
+    date: str | None
+    date_text: str | None
+    tags: tuple[str, ...]
+    tag_words: tuple[str, ...]
+    first: bool
+    changes: tuple[Change, ...]

@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from tenderlens.notice.changes import ReleaseChanges  # noqa: TC001 - pydantic reads these at runtime
-from tenderlens.notice.model import Notice, When  # noqa: F401, TC001 - When resolves ResultRow's annotations
+# pydantic reads these at runtime; When resolves ResultRow's annotations.
+from tenderlens.notice.model import Notice, ReleaseChanges, When  # noqa: F401, TC001
 from tenderlens.reference import PostcodeAreas, Region  # noqa: F401 - resolves Notice's annotations
 from tenderlens.web.views.notice import DataLink  # noqa: TC001
 from tenderlens.web.views.search import FacetView, ResultRow  # noqa: TC001
