@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import typer
+import uvicorn
+import uvloop
 from typer.testing import CliRunner
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from tenderlens.store import Store
 from tenderlens.web.cli import serve_command
@@ -28,6 +31,12 @@ def test_serve_command_runs_uvicorn_with_the_app(tmp_path, monkeypatch) -> None:
     assert app.title == "tenderlens"
     with Store.open(url) as store:
         assert store.pending_count() == 0  # compiled (and indexed) before serving
+    # uvicorn's defaults pick its C parser and event loop when installed (the notice page's p99
+    # depends on them, benchmarks/RESULTS.md): the options must not pin the pure-Python ones.
+    config = uvicorn.Config(app, **options)
+    config.load()
+    assert config.http_protocol_class is HttpToolsProtocol
+    assert config.get_loop_factory() is uvloop.new_event_loop
 
 
 def test_serve_command_rebuilds_a_missing_index(tmp_path, monkeypatch) -> None:
