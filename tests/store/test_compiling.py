@@ -51,7 +51,10 @@ def everything(store: Store) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_a_worker_process_compiles_what_inline_compiling_does(store_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_worker_processes_compile_what_inline_compiling_does(
+    store_url: str, tmp_path: Path, workers: int
+) -> None:
     batch = releases_for(450, 3)
     inline = Store.open(f"sqlite:///{tmp_path / 'inline.sqlite'}")
     worker = Store.open(store_url)
@@ -60,7 +63,7 @@ def test_a_worker_process_compiles_what_inline_compiling_does(store_url: str, tm
             store.write_releases(batch)
         seen: list[int] = []
         assert inline.compile_pending(compile_record, chunk=50, workers=0) == 450
-        assert worker.compile_pending(compile_record, chunk=50, workers=1, progress=seen.append) == 450
+        assert worker.compile_pending(compile_record, chunk=50, workers=workers, progress=seen.append) == 450
         assert sum(seen) == 450
         assert len(seen) == 9
         assert worker.counts()["pending compiles"] == 0
