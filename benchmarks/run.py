@@ -100,16 +100,22 @@ def groups(path: Path) -> Any:
 # -- ingest ---------------------------------------------------------------------------------------
 
 
-def ingest_child(db: str, path: str) -> None:
-    """Run in a subprocess: the real ingest, then print its figures as JSON."""
+def ingest_child(db: str, path: str, workers_arg: str = "auto") -> None:
+    """Run in a subprocess: the real ingest, then print its figures as JSON.
+
+    ``workers_arg``: compile processes, or ``auto`` for what ``ingest`` picks by itself.
+    """
     from tenderlens.ingest import STREAM_COMPILE_BYTES, ingest  # noqa: PLC0415
     from tenderlens.store import Store  # noqa: PLC0415
     from tenderlens.store.compiling import worker_count  # noqa: PLC0415
 
     store = Store.open(db)
-    workers = worker_count() if Path(path).stat().st_size >= STREAM_COMPILE_BYTES else 0  # as ingest picks
+    if workers_arg == "auto":  # as ingest picks
+        workers = worker_count() if Path(path).stat().st_size >= STREAM_COMPILE_BYTES else 0
+    else:
+        workers = int(workers_arg)
     started = time.perf_counter()
-    summary = ingest(store, [path])
+    summary = ingest(store, [path], workers=workers)
     elapsed = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF)
     # The compile workers (spawned children, joined by now): the largest child's peak.
@@ -127,16 +133,17 @@ def ingest_child(db: str, path: str) -> None:
     print(json.dumps(figures))
 
 
-def bench_ingest(db: Path, lines: Path) -> dict[str, Any]:
+def bench_ingest(db: Path, lines: Path, workers: int | None = None) -> dict[str, Any]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    return run_ingest(f"sqlite:///{db}", lines, db_file=db)
+    return run_ingest(f"sqlite:///{db}", lines, db_file=db, workers=workers)
 
 
-def run_ingest(url: str, lines: Path, db_file: Path | None) -> dict[str, Any]:
+def run_ingest(url: str, lines: Path, db_file: Path | None, workers: int | None = None) -> dict[str, Any]:
+    """``workers``: compile processes (None: ingest's own default)."""
     started = time.perf_counter()
     done = subprocess.run(
-        [PYTHON, __file__, "_ingest", url, str(lines)],
+        [PYTHON, __file__, "_ingest", url, str(lines), "auto" if workers is None else str(workers)],
         check=True,
         capture_output=True,
         text=True,
@@ -754,7 +761,7 @@ def store_url(value: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_ingest"]:
-        ingest_child(argv[1], argv[2])
+        ingest_child(*argv[1:4])
         return
     if argv[:1] == ["_recompile"]:
         recompile_child(int(argv[1]), int(argv[2]))
@@ -793,6 +800,9 @@ def main(argv: list[str] | None = None) -> None:
         "--compile-releases", type=int, default=20_000, help="compile comparison on the first N (whole ocids)"
     )
     parser.add_argument("--harvest-releases", type=int, default=20_000, help="the mirror serves the first N")
+    parser.add_argument(
+        "--workers", type=int, help="compile processes for the ingest part (default: as tenderlens picks)"
+    )
     parser.add_argument("--profile-harvest", action="store_true", help="cProfile the harvest process")
     parser.add_argument("--recompile-repeats", type=int, default=5)
     parser.add_argument("--search-repeats", type=int, default=5)
@@ -832,7 +842,7 @@ def main(argv: list[str] | None = None) -> None:
         started = time.perf_counter()
         print(f"running {part} ...", file=sys.stderr, flush=True)
         if part == "ingest":
-            results[part] = bench_ingest(db, lines)
+            results[part] = bench_ingest(db, lines, args.workers)
         elif part == "compile":
             results[part] = bench_compile(work, lines, args.compile_releases)
         elif part == "recompile":

@@ -325,3 +325,17 @@ def test_another_day_size_pool_or_parts_gets_its_own_unnumbered_name(
     assert run_main("--only", "search", "--releases", "6").name == "2030-01-02-6-search.json"
     assert run_main("--only", "search", "--buyers", "3").name == "2030-01-02-5-buyers3-search.json"
     assert run_main("--only", "search,notice").name == "2030-01-02-5-search-notice.json"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [0, 2])
+def test_the_ingest_part_runs_with_the_workers_asked_for_and_counts_each_ones_memory(
+    run_main: Callable[..., Path], workers: int
+) -> None:
+    written = run_main("--only", "ingest", "--workers", str(workers))
+    ingest = json.loads(written.read_text())["ingest"]
+    assert ingest["releases"] == 5
+    assert ingest["workers"] == workers
+    assert (ingest["worker_peak_rss_mb"] > 0) == (workers > 0)
+    both = ingest["peak_rss_mb"] + workers * ingest["worker_peak_rss_mb"]
+    assert ingest["peak_rss_total_mb"] == pytest.approx(both, abs=0.11)
