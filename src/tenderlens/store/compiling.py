@@ -1,8 +1,8 @@
-"""Compiling pending ocids off the write lock, in a worker process when there are many.
+"""Compiling pending ocids off the write lock, in worker processes when there are many.
 
 The store lists a chunk of pending ocids and hands it to :func:`compile_chunk` — inline, or in
-a worker process so reading their stored releases (JSON text, no parsing), parsing, merging and
-serialising run on another core while the main process reads and writes the database. A worker
+worker processes so reading their stored releases (JSON text, no parsing), parsing, merging and
+serialising run in other processes while the main process reads and writes the database. A worker
 reads the releases itself through its own connection when the database can be shared (a file
 or a server), so they do not cross the pipe; an in-memory store's are read by the main process
 and sent. What comes back is written in one short write transaction, which first checks each
@@ -10,7 +10,8 @@ ocid's releases are still the ones compiled (another writer may have added one m
 ocid that changed keeps its pending mark for the next pass. So the write lock is never held
 during a compile, and a crash anywhere leaves the marks of unwritten records in place.
 
-Memory stays bounded: at most :data:`IN_FLIGHT` chunks are waiting for the worker.
+Memory stays bounded: at most :data:`IN_FLIGHT` chunks wait beyond the one being written,
+whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ if TYPE_CHECKING:
     from tenderlens.search.document import SearchDocument
     from tenderlens.store.store import Compiler, RecordFacts, Store, StoredBase
 
-# Chunks queued for the worker (besides the one it is compiling): enough to keep it busy while
-# the main process writes, few enough that memory does not grow with the input.
+# Chunks sent to the workers beyond the one being written: enough to keep two workers busy while
+# the main process writes (four measured no faster), few enough that memory does not grow with
+# the input.
 IN_FLIGHT: Final = 2
 # Below this many pending ocids a worker process costs more to start than it saves.
 WORKER_THRESHOLD: Final = 2_000
