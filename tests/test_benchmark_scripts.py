@@ -12,6 +12,8 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import subprocess
+import sys
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -339,3 +341,29 @@ def test_the_ingest_part_runs_with_the_workers_asked_for_and_counts_each_ones_me
     assert (ingest["worker_peak_rss_mb"] > 0) == (workers > 0)
     both = ingest["peak_rss_mb"] + workers * ingest["worker_peak_rss_mb"]
     assert ingest["peak_rss_total_mb"] == pytest.approx(both, abs=0.11)
+    assert 0 < ingest["peak_rss_together_mb"] <= ingest["peak_rss_total_mb"] + 20  # sampled at once
+
+
+# A parent holding 40 MB while its child holds 160 MB, then 140 MB after the child has exited:
+# at once they hold at most 200 MB (and two interpreters), though their own peaks add up to 300.
+STAGGERED = """
+import subprocess, sys, time
+held = bytearray(40 << 20)
+subprocess.run([sys.executable, "-c", "import time; b = bytearray(160 << 20); time.sleep(1.5)"], check=True)
+more = bytearray(100 << 20)
+time.sleep(1.5)
+"""
+
+
+@pytest.mark.slow
+def test_memory_sampled_at_once_counts_the_children_but_not_peaks_at_different_moments() -> None:
+    done, peak_kb = runner.run_sampled([sys.executable, "-c", STAGGERED], every=0.1)
+    assert done.returncode == 0
+    # Without the child it would be at most 140 MB and an interpreter; added, over 300 MB.
+    assert 200 < peak_kb / 1024 < 260
+
+
+def test_memory_of_a_process_that_is_gone_is_zero() -> None:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()  # reaped: its /proc entry is gone
+    assert runner.tree_rss_kb(process.pid) == 0
