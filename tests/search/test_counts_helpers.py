@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tenderlens.search import counts as counts_module
 from tenderlens.search.bits import pack, unpack
 from tenderlens.search.columns import Vocabulary
 from tenderlens.search.counts import kth_largest
@@ -52,3 +54,27 @@ def test_unpack_undoes_pack_and_bit_p_is_position_p(values: list[bool]) -> None:
     assert unpack(packed, len(values)).tolist() == values
     for position, value in enumerate(values):
         assert bool((int(packed[position >> 6]) >> (position & 63)) & 1) == value
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["Ann", "Bo", None]), st.booleans()), max_size=40),
+    st.integers(min_value=1, max_value=12),
+)
+def test_the_first_codes_in_name_order_are_the_smallest_ranks_marked(
+    buyers: list[tuple[str | None, bool]], wanted: int
+) -> None:
+    words = Vocabulary()
+    for number, (label, _) in enumerate(buyers):
+        words.code(f"GB-{number:03d}", label)
+    keep = np.array([False] + [marked for _, marked in buyers], dtype=np.bool_)
+    marked = np.flatnonzero(keep)
+    expected = sorted(marked.tolist(), key=lambda code: int(words.rank()[code]))[:wanted]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(counts_module, "NAME_ORDER_BLOCK", 3)  # several blocks, and a partial one
+        found = counts_module._first_in_name_order(words, keep, wanted)
+    assert found.tolist() == expected
+    words.code("GB-999", "Aardvark")  # a change: the cached order follows it
+    by_name = sorted(
+        range(len(words.values)), key=lambda code: (words.labels[code] or "", words.values[code] or "")
+    )
+    assert words.in_rank_order().tolist() == by_name

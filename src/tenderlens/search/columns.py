@@ -131,6 +131,7 @@ class Vocabulary:
     labels: list[str | None] = field(default_factory=lambda: [None])
     ranked: NDArray[np.int64] | None = None  # cached by :meth:`rank`, dropped on any change
     prefixed: dict[int, dict[str, str | None]] = field(default_factory=dict)  # by :meth:`prefix_labels`
+    ordered: NDArray[np.int64] | None = None  # the codes in rank order, cached with ``ranked``
 
     def code(self, value: str | None, label: str | None = None) -> int:
         found = self.codes.get(value)
@@ -138,11 +139,11 @@ class Vocabulary:
             found = self.codes[value] = len(self.values)
             self.values.append(value)
             self.labels.append(label)
-            self.ranked = None
+            self.ranked = self.ordered = None
             self.prefixed = {}
         elif label is not None and (self.labels[found] is None or label > self.labels[found]):  # type: ignore[operator]
             self.labels[found] = label
-            self.ranked = None
+            self.ranked = self.ordered = None
             self.prefixed = {}
         return found
 
@@ -152,10 +153,17 @@ class Vocabulary:
             order = sorted(
                 range(len(self.values)), key=lambda code: (self.labels[code] or "", self.values[code] or "")
             )
+            self.ordered = np.array(order, dtype=np.int64)
             ranked = np.empty(len(order), dtype=np.int64)
-            ranked[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
+            ranked[self.ordered] = np.arange(len(order), dtype=np.int64)
             self.ranked = ranked
         return self.ranked
+
+    def in_rank_order(self) -> NDArray[np.int64]:
+        """The codes in (label, value) order: :meth:`rank`'s inverse."""
+        self.rank()
+        assert self.ordered is not None
+        return self.ordered
 
     def prefix_labels(self, size: int) -> dict[str, str | None]:
         """Per ``size``-character prefix of the values, the greatest label of a value with it.
@@ -177,7 +185,12 @@ class Vocabulary:
 
     def copy(self) -> Vocabulary:
         return Vocabulary(
-            list(self.values), dict(self.codes), list(self.labels), self.ranked, dict(self.prefixed)
+            list(self.values),
+            dict(self.codes),
+            list(self.labels),
+            self.ranked,
+            dict(self.prefixed),
+            self.ordered,
         )
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from tenderlens.reference import Reference
-    from tenderlens.search.columns import Mask, Snapshot
+    from tenderlens.search.columns import Mask, Snapshot, Vocabulary
     from tenderlens.search.facets import Facet
 
     Packed = Callable[[Mask], NDArray[np.uint64]]
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 YES_NO_CODES: Final = {"yes": 1, "no": 0}
 BUYERS_SHOWN: Final = 15  # as facets.buyer's limit
 MAX_TIES_SORTED: Final = 5_000  # more buyers tied at the edge than this: use the cached name order
+NAME_ORDER_BLOCK: Final = 4_096  # codes of that order looked at a time
 UK: Final = ZoneInfo("Europe/London")
 
 
@@ -222,6 +223,23 @@ def kth_largest(counts: NDArray[np.int64], k: int) -> int:
     return int(np.flatnonzero(at_least >= k)[-1])
 
 
+def _first_in_name_order(words: Vocabulary, keep: NDArray[np.bool_], wanted: int) -> NDArray[np.int64]:
+    """The first ``wanted`` codes that ``keep`` marks, in the vocabulary's (label, value) order.
+
+    Walks the cached order a block at a time. With many buyers tied at the edge (one notice
+    each, at 1.5M notices) the first block holds them; partitioning all their ranks took 16 ms.
+    """
+    order = words.in_rank_order()
+    found: list[NDArray[np.int64]] = []
+    for start in range(0, len(order), NAME_ORDER_BLOCK):
+        block = order[start : start + NAME_ORDER_BLOCK]
+        found.append(block[keep[block]][:wanted])
+        wanted -= len(found[-1])
+        if wanted <= 0:
+            break
+    return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+
+
 def _top_buyers(snapshot: Snapshot, request: SearchRequest, mask: Mask) -> list[tuple[str, str | None, int]]:
     """The rows ``facets.buyer`` shows, in its order: the top BUYERS_SHOWN, then any chosen ones.
 
@@ -239,9 +257,7 @@ def _top_buyers(snapshot: Snapshot, request: SearchRequest, mask: Mask) -> list[
         above = present[counts[present] > edge]
         tied = present[counts[present] == edge]
         if len(tied) > MAX_TIES_SORTED:
-            wanted = BUYERS_SHOWN - len(above)
-            ranks = words.rank()[tied]
-            tied = tied[np.argpartition(ranks, wanted - 1)[:wanted]]
+            tied = _first_in_name_order(words, counts == edge, BUYERS_SHOWN - len(above))
         picked = {int(code) for code in (*above, *tied)} | {code for code in chosen if counts[code]}
     else:
         picked = {int(code) for code in present}
