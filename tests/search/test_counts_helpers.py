@@ -67,14 +67,16 @@ def test_the_first_codes_in_name_order_are_the_smallest_ranks_marked(
     for number, (label, _) in enumerate(buyers):
         words.code(f"GB-{number:03d}", label)
     keep = np.array([False] + [marked for _, marked in buyers], dtype=np.bool_)
-    marked = np.flatnonzero(keep)
-    expected = sorted(marked.tolist(), key=lambda code: int(words.rank()[code]))[:wanted]
+    expected = [code for code in _by_name(words) if keep[code]][:wanted]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(counts_module, "NAME_ORDER_BLOCK", 3)  # several blocks, and a partial one
         found = counts_module._first_in_name_order(words, keep, wanted)
     assert found.tolist() == expected
     words.code("GB-999", "Aardvark")  # a change: the cached order follows it
-    by_name = sorted(
+    assert words.name_order().tolist() == _by_name(words)
+
+
+def _by_name(words: Vocabulary) -> list[int]:
+    return sorted(
         range(len(words.values)), key=lambda code: (words.labels[code] or "", words.values[code] or "")
     )
-    assert words.in_rank_order().tolist() == by_name

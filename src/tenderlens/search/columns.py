@@ -129,9 +129,8 @@ class Vocabulary:
     values: list[str | None] = field(default_factory=lambda: [None])
     codes: dict[str | None, int] = field(default_factory=lambda: {None: 0})
     labels: list[str | None] = field(default_factory=lambda: [None])
-    ranked: NDArray[np.int64] | None = None  # cached by :meth:`rank`, dropped on any change
+    ordered: NDArray[np.int64] | None = None  # cached by :meth:`name_order`, dropped on any change
     prefixed: dict[int, dict[str, str | None]] = field(default_factory=dict)  # by :meth:`prefix_labels`
-    ordered: NDArray[np.int64] | None = None  # the codes in rank order, cached with ``ranked``
 
     def code(self, value: str | None, label: str | None = None) -> int:
         found = self.codes.get(value)
@@ -139,30 +138,21 @@ class Vocabulary:
             found = self.codes[value] = len(self.values)
             self.values.append(value)
             self.labels.append(label)
-            self.ranked = self.ordered = None
+            self.ordered = None
             self.prefixed = {}
         elif label is not None and (self.labels[found] is None or label > self.labels[found]):  # type: ignore[operator]
             self.labels[found] = label
-            self.ranked = self.ordered = None
+            self.ordered = None
             self.prefixed = {}
         return found
 
-    def rank(self) -> NDArray[np.int64]:
-        """Each code's place in (label, value) order: the tie-break of a long list of equal counts."""
-        if self.ranked is None:
+    def name_order(self) -> NDArray[np.int64]:
+        """The codes in (label, value) order: the tie-break of a long list of equal counts."""
+        if self.ordered is None:
             order = sorted(
                 range(len(self.values)), key=lambda code: (self.labels[code] or "", self.values[code] or "")
             )
             self.ordered = np.array(order, dtype=np.int64)
-            ranked = np.empty(len(order), dtype=np.int64)
-            ranked[self.ordered] = np.arange(len(order), dtype=np.int64)
-            self.ranked = ranked
-        return self.ranked
-
-    def in_rank_order(self) -> NDArray[np.int64]:
-        """The codes in (label, value) order: :meth:`rank`'s inverse."""
-        self.rank()
-        assert self.ordered is not None
         return self.ordered
 
     def prefix_labels(self, size: int) -> dict[str, str | None]:
@@ -185,12 +175,7 @@ class Vocabulary:
 
     def copy(self) -> Vocabulary:
         return Vocabulary(
-            list(self.values),
-            dict(self.codes),
-            list(self.labels),
-            self.ranked,
-            dict(self.prefixed),
-            self.ordered,
+            list(self.values), dict(self.codes), list(self.labels), self.ordered, dict(self.prefixed)
         )
 
 

@@ -229,7 +229,7 @@ def _first_in_name_order(words: Vocabulary, keep: NDArray[np.bool_], wanted: int
     Walks the cached order a block at a time. With many buyers tied at the edge (one notice
     each, at 1.5M notices) the first block holds them; partitioning all their ranks took 16 ms.
     """
-    order = words.in_rank_order()
+    order = words.name_order()
     found: list[NDArray[np.int64]] = []
     for start in range(0, len(order), NAME_ORDER_BLOCK):
         block = order[start : start + NAME_ORDER_BLOCK]
