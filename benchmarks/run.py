@@ -106,15 +106,11 @@ def ingest_child(db: str, path: str, workers_arg: str = "auto") -> None:
 
     ``workers_arg``: compile processes, or ``auto`` for what ``ingest`` picks by itself.
     """
-    from tenderlens.ingest import STREAM_COMPILE_BYTES, ingest  # noqa: PLC0415
+    from tenderlens.ingest import ingest, ingest_workers  # noqa: PLC0415
     from tenderlens.store import Store  # noqa: PLC0415
-    from tenderlens.store.compiling import worker_count  # noqa: PLC0415
 
     store = Store.open(db)
-    if workers_arg == "auto":  # as ingest picks
-        workers = worker_count() if Path(path).stat().st_size >= STREAM_COMPILE_BYTES else 0
-    else:
-        workers = int(workers_arg)
+    workers = ingest_workers([path]) if workers_arg == "auto" else int(workers_arg)
     started = time.perf_counter()
     summary = ingest(store, [path], workers=workers)
     elapsed = time.perf_counter() - started

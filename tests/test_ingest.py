@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tenderlens.export import ExportKind, export_items
-from tenderlens.ingest import ingest
+from tenderlens.ingest import STREAM_COMPILE_BYTES, ingest, ingest_workers
 from tenderlens.store import Store
+from tenderlens.store.compiling import worker_count
 from tests.helpers import by_ocid, shared_releases
 
 if TYPE_CHECKING:
@@ -241,3 +242,14 @@ def test_compiling_in_a_worker_while_reading_gives_the_same_store(
     finally:
         streamed.close()
         at_end.close()
+
+
+def test_a_large_input_gets_the_default_workers_and_a_small_one_or_stdin_none(tmp_path: Path) -> None:
+    small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
+    small.write_bytes(b"{}\n")
+    with large.open("wb") as handle:
+        handle.truncate(STREAM_COMPILE_BYTES)  # sparse: its size is what counts
+    assert ingest_workers([small]) == 0
+    assert ingest_workers([large]) == worker_count()
+    assert ingest_workers([large, "-"]) == 0  # standard input's size is unknown
+    assert ingest_workers([large], stdin=io.BytesIO(b"")) == 0

@@ -123,6 +123,15 @@ def incoming_compiled(item: ReadCompiledRelease) -> IncomingCompiled:
     )
 
 
+def ingest_workers(inputs: Sequence[str | Path], *, stdin: BinaryIO | None = None) -> int:
+    """The compile processes :func:`ingest` starts by default: some for a large input, else none.
+
+    Standard input's size is not known, so it is compiled at the end.
+    """
+    size = None if stdin is not None else input_size(inputs)
+    return worker_count() if size is not None and size >= STREAM_COMPILE_BYTES else 0
+
+
 def ingest(
     store: Store,
     inputs: Sequence[str | Path],
@@ -144,8 +153,7 @@ def ingest(
     started = time.monotonic()
     summary = IngestSummary()
     if workers is None:
-        size = None if stdin is not None else input_size(inputs)
-        workers = worker_count() if size is not None and size >= STREAM_COMPILE_BYTES else 0
+        workers = ingest_workers(inputs, stdin=stdin)
     run_id = store.start_run([str(i) for i in inputs])
     batch: list[IncomingRelease] = []
     with (
