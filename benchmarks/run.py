@@ -13,7 +13,9 @@ It generates the input (benchmarks/generate.py, seeded), then measures at that s
   ``ocdskit compile --package --versioned`` on the same releases as a stream of release
   packages (a subprocess: its figure includes parsing and writing);
 - search: ``run_search`` p50/p95/p99 over a fixed mix of queries, with and without facets;
-- notice: ``/notices/{ocid}.json`` and ``/notices/{ocid}`` over HTTP from uvicorn (p50/p99).
+- notice: ``/notices/{ocid}.json`` and ``/notices/{ocid}`` over HTTP from uvicorn (p50/p99), the
+  page twice (the repeat view reads from a warm cache), and how much of the store was in the
+  page cache.
 
 Results print as a table and are written to ``benchmarks/results/<date>-<releases>-<parts>.json``
 (``<releases>-buyers<N>`` with a pool; numbered ``-2``, ``-3``, ... when that file is there already).
@@ -29,6 +31,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -465,17 +468,57 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def resident_share(path: Path) -> float | None:
+    """How much of a file is in the page cache (0 to 1), by util-linux ``fincore``; None if unknown.
+
+    A notice page reads its record and releases at random places in the store: when the page
+    cache holds only part of the store (a machine with less memory, or one that keeps less
+    cache), the slowest requests are disk reads, not CPU (benchmarks/RESULTS.md, seventeenth
+    measurement). The figure says which of the two a run measured.
+    """
+    fincore = shutil.which("fincore")
+    if fincore is None:
+        return None
+    try:
+        done = subprocess.run(
+            [fincore, "--bytes", "--noheadings", "--raw", "--output", "RES,SIZE", str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        resident, size = (int(field) for field in done.stdout.split())
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return None
+    return round(resident / size, 3) if size else None
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a ``sqlite:///`` URL (None for another database or an in-memory one)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix or ":memory:" in url:
+        return None
+    return Path(url.removeprefix(prefix).split("?", 1)[0])
+
+
 def bench_notice(url: str, samples: int) -> dict[str, Any]:
+    """Each sampled notice's JSON, then its page, then its page again (a repeat view, warm cache).
+
+    The first views read what the page cache does not hold from disk; the repeat views read the
+    same rows again, so the difference between the two is the disk's share of the time.
+    """
     import httpx  # noqa: PLC0415
 
     ocids = stored_ocids(url)
     picked = random.Random(7).sample(ocids, min(samples, len(ocids)))
+    database = sqlite_path(url)
     port = free_port()
     env = os.environ | {"TENDERLENS_DATABASE_URL": url}
     command = [PYTHON, "-m", "uvicorn", "--factory", "tenderlens.web.app:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
     server = subprocess.Popen(command, env=env)
     result: dict[str, Any] = {"samples": len(picked)}
+    if database is not None:
+        result["store_in_page_cache_before"] = resident_share(database)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             for _ in range(100):
@@ -484,9 +527,10 @@ def bench_notice(url: str, samples: int) -> dict[str, Any]:
                     break
                 except httpx.TransportError:
                     time.sleep(0.2)
-            for label, suffix in (("json", ".json"), ("page", "")):
-                for ocid in picked[:20]:
-                    client.get(f"/notices/{ocid}{suffix}").raise_for_status()
+            for label, suffix in (("json", ".json"), ("page", ""), ("page_repeat", "")):
+                if label != "page_repeat":  # warm the server up (the repeat pass is warm already)
+                    for ocid in picked[:20]:
+                        client.get(f"/notices/{ocid}{suffix}").raise_for_status()
                 times: list[float] = []
                 cpu_before = cpu_seconds(server.pid)
                 for ocid in picked:
@@ -500,6 +544,8 @@ def bench_notice(url: str, samples: int) -> dict[str, Any]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    if database is not None:
+        result["store_in_page_cache_after"] = resident_share(database)
     result["in_process"] = notice_parts(url, picked)
     return result
 
@@ -790,11 +836,18 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
                     (f"search {label} {facets} p50/p95/p99 ms", f"{s['p50']} / {s['p95']} / {s['p99']}")
                 )
     if notice := results.get("notice"):
-        for label in ("json", "page"):
+        for when in ("before", "after"):
+            share = notice.get(f"store_in_page_cache_{when}")
+            if share is not None:
+                out.append((f"notice: store in the page cache {when}", f"{share:.0%}"))
+        for label in ("json", "page", "page_repeat"):
+            if label not in notice:  # results files from before the repeat pass
+                continue
             s = notice[label]
-            out.append((f"notice {label} over HTTP p50/p99 ms", f"{s['p50']} / {s['p99']}"))
+            name = "page, repeat view" if label == "page_repeat" else label
+            out.append((f"notice {name} over HTTP p50/p99 ms", f"{s['p50']} / {s['p99']}"))
             if "server_cpu_ms" in s:
-                out.append((f"notice {label}: server CPU ms per request", f"{s['server_cpu_ms']}"))
+                out.append((f"notice {name}: server CPU ms per request", f"{s['server_cpu_ms']}"))
         for part, s in notice.get("in_process", {}).items():
             out.append((f"  of which, in-process: {part} p50/p99 ms", f"{s['p50']} / {s['p99']}"))
     if harvest := results.get("harvest"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, tzinfo
@@ -367,3 +368,51 @@ def test_memory_of_a_process_that_is_gone_is_zero() -> None:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()  # reaped: its /proc entry is gone
     assert runner.tree_rss_kb(process.pid) == 0
+
+
+def test_the_share_of_a_file_in_the_page_cache_is_a_fraction_or_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if shutil.which("fincore") is None:
+        pytest.skip("util-linux fincore is not installed")
+    written = tmp_path / "data.bin"
+    written.write_bytes(b"x" * (1 << 20))
+    written.read_bytes()  # just written and read: in the page cache
+    share = runner.resident_share(written)
+    assert share is not None
+    assert 0 < share <= 1
+    assert runner.resident_share(tmp_path / "missing.bin") is None
+    monkeypatch.setenv("PATH", str(tmp_path))  # no fincore to be found
+    assert runner.resident_share(written) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("sqlite:////tmp/store.sqlite", "/tmp/store.sqlite"),
+        ("sqlite:///store.sqlite?timeout=5", "store.sqlite"),
+        ("sqlite:///:memory:", None),
+        ("sqlite:///", None),
+        ("postgresql+psycopg://localhost/test", None),
+    ],
+)
+def test_the_database_file_of_a_store_url(url: str, path: str | None) -> None:
+    found = runner.sqlite_path(url)
+    assert (None if found is None else str(found)) == path
+
+
+@pytest.mark.slow
+def test_the_notice_part_times_each_page_twice_and_says_how_much_of_the_store_was_cached(
+    run_main: Callable[..., Path],
+) -> None:
+    notice = json.loads(run_main("--only", "ingest,notice", "--notice-samples", "3").read_text())["notice"]
+    for label in ("json", "page", "page_repeat"):
+        assert notice[label]["n"] == notice["samples"] > 0
+        assert 0 < notice[label]["p50"] <= notice[label]["p99"]
+    if shutil.which("fincore") is not None:
+        assert 0 < notice["store_in_page_cache_before"] <= 1
+        assert 0 < notice["store_in_page_cache_after"] <= 1
+    table = dict(runner.rows({"notice": notice}))
+    assert "notice page, repeat view over HTTP p50/p99 ms" in table
+    del notice["page_repeat"]  # a results file from before the repeat view still reads
+    assert "notice page over HTTP p50/p99 ms" in dict(runner.rows({"notice": notice}))
