@@ -501,10 +501,12 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def bench_notice(url: str, samples: int) -> dict[str, Any]:
-    """Each sampled notice's JSON, then its page, then its page again (a repeat view, warm cache).
+    """Each sampled notice's JSON, then its page, then its page again (a repeat view).
 
-    The first views read what the page cache does not hold from disk; the repeat views read the
-    same rows again, so the difference between the two is the disk's share of the time.
+    The JSON pass is each notice's first view: it reads from disk what the page cache does not
+    hold. The page pass reads the same record and releases (cached by then) and the relevance
+    block's rows; the repeat pass reads nothing new. With how much of the store was cached before
+    and after, a run that read from disk can be told from one that did not.
     """
     import httpx  # noqa: PLC0415
 
