@@ -493,11 +493,14 @@ def resident_share(path: Path) -> float | None:
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The database file of a ``sqlite:///`` URL (None for another database or an in-memory one)."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or url == prefix or ":memory:" in url:
+    """The database file of an SQLite URL (None for another database or an in-memory one)."""
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
         return None
-    return Path(url.removeprefix(prefix).split("?", 1)[0])
+    return Path(database)
 
 
 def bench_notice(url: str, samples: int) -> dict[str, Any]:
