@@ -139,16 +139,28 @@ def bench_ingest(db: Path, lines: Path, workers: int | None = None) -> dict[str,
     return run_ingest(f"sqlite:///{db}", lines, db_file=db, workers=workers)
 
 
+def stat_fields(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the name (Linux), from the state on; None if gone.
+
+    The name, in parentheses, may hold spaces and brackets, so it is cut at the last one.
+    """
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def _proc_rss_kb(pid: int) -> tuple[int, int]:
     """(parent pid, resident kB) of a running process, from /proc; (-1, 0) once it is gone."""
+    fields = stat_fields(pid)
+    if fields is None:
+        return -1, 0
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return -1, 0
-    parent = int(stat.rsplit(")", 1)[1].split()[1])  # the name, in parentheses, may hold spaces
     rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-    return parent, rss
+    return int(fields[1]), rss
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -461,9 +473,8 @@ def cpu_seconds(pid: int) -> float | None:
     On a shared machine a request's wall time includes waiting for a core; the server's CPU
     time per request does not, so it compares runs made under different loads.
     """
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+    fields = stat_fields(pid)
+    if fields is None:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
