@@ -514,27 +514,61 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database)
 
 
-def bench_notice(url: str, samples: int) -> dict[str, Any]:
+def store_files(database: Path) -> list[Path]:
+    """An SQLite store's files on disk: the database, its write-ahead log and its text index."""
+    found = [database, database.with_name(database.name + "-wal")]
+    index = database.with_name(database.name + ".search")
+    if index.is_dir():
+        found += sorted(path for path in index.rglob("*") if path.is_file())
+    return [path for path in found if path.is_file()]
+
+
+def evict_from_page_cache(paths: list[Path]) -> None:
+    """Drop files from the page cache, without root: written back first, then ``POSIX_FADV_DONTNEED``.
+
+    A page that is still dirty cannot be dropped, hence the ``fsync``. The next reads of the
+    files come from the disk, as on a server whose cache holds other things.
+    """
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+def bench_notice(url: str, samples: int, *, cold: bool = False) -> dict[str, Any]:
     """Each sampled notice's JSON, then its page, then its page again (a repeat view).
 
     The JSON pass is each notice's first view: it reads from disk what the page cache does not
     hold. The page pass reads the same record and releases (cached by then) and the relevance
     block's rows; the repeat pass reads nothing new. With how much of the store was cached before
-    and after, a run that read from disk can be told from one that did not.
+    and after, a run that read from disk can be told from one that did not. ``cold`` (an SQLite
+    store only) first drops the store's files from the page cache, so the JSON pass and the
+    server's warm-up read everything they use from the disk.
     """
     import httpx  # noqa: PLC0415
 
+    database = sqlite_path(url)
+    if cold and database is None:
+        raise SystemExit("--notice-cold needs an SQLite store: its files are what is dropped")
     ocids = stored_ocids(url)
     picked = random.Random(7).sample(ocids, min(samples, len(ocids)))
-    database = sqlite_path(url)
+    # The server is warmed up on other notices where there are enough, so that the JSON pass is
+    # each sampled notice's first view (until 2026-12-08 it warmed up on the first 20 sampled).
+    sampled = set(picked)
+    warm_up = [ocid for ocid in ocids if ocid not in sampled][:20] or picked[:20]
+    result: dict[str, Any] = {"samples": len(picked), "cold": cold}
+    if database is not None:
+        if cold:
+            evict_from_page_cache(store_files(database))
+        result["store_in_page_cache_before"] = resident_share(database)
     port = free_port()
     env = os.environ | {"TENDERLENS_DATABASE_URL": url}
     command = [PYTHON, "-m", "uvicorn", "--factory", "tenderlens.web.app:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
     server = subprocess.Popen(command, env=env)
-    result: dict[str, Any] = {"samples": len(picked)}
-    if database is not None:
-        result["store_in_page_cache_before"] = resident_share(database)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             for _ in range(100):
@@ -545,7 +579,7 @@ def bench_notice(url: str, samples: int) -> dict[str, Any]:
                     time.sleep(0.2)
             for label, suffix in (("json", ".json"), ("page", ""), ("page_repeat", "")):
                 if label != "page_repeat":  # warm the server up (the repeat pass is warm already)
-                    for ocid in picked[:20]:
+                    for ocid in warm_up:
                         client.get(f"/notices/{ocid}{suffix}").raise_for_status()
                 times: list[float] = []
                 cpu_before = cpu_seconds(server.pid)
@@ -852,6 +886,8 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
                     (f"search {label} {facets} p50/p95/p99 ms", f"{s['p50']} / {s['p95']} / {s['p99']}")
                 )
     if notice := results.get("notice"):
+        if notice.get("cold"):
+            out.append(("notice: the store's files dropped from the page cache first", "yes"))
         for when in ("before", "after"):
             share = notice.get(f"store_in_page_cache_{when}")
             if share is not None:
@@ -931,6 +967,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--recompile-repeats", type=int, default=5)
     parser.add_argument("--search-repeats", type=int, default=5)
     parser.add_argument("--notice-samples", type=int, default=300)
+    parser.add_argument(
+        "--notice-cold",
+        action="store_true",
+        help="drop the SQLite store's files from the page cache before the notice part (a cold start)",
+    )
     args = parser.parse_args(argv)
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     if unknown := set(parts) - set(PARTS):
@@ -979,7 +1020,7 @@ def main(argv: list[str] | None = None) -> None:
                 results["ingest-pg"] = pg_ingest
             results[part] = bench_search(pg_url, args.search_repeats)
         elif part == "notice":
-            results[part] = bench_notice(url, args.notice_samples)
+            results[part] = bench_notice(url, args.notice_samples, cold=args.notice_cold)
         else:
             results[part] = bench_harvest(work, lines, args.harvest_releases, profile=args.profile_harvest)
         timings[part] = round(time.perf_counter() - started, 1)

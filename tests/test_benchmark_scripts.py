@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -24,7 +25,6 @@ from tests.benchmarks.scripts import bench_script
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
 
 generator = bench_script("generate")
 runner = bench_script("run")
@@ -386,6 +386,61 @@ def test_the_share_of_a_file_in_the_page_cache_is_a_fraction_or_unknown(
     assert runner.resident_share(written) is None
 
 
+def _on_tmpfs(path: Path) -> bool:
+    """Whether ``path`` is on a tmpfs, whose pages are its storage and cannot be dropped."""
+    mounts = [line.split() for line in Path("/proc/mounts").read_text().splitlines()]
+    resolved = str(path.resolve())
+    found = max(
+        (
+            fields
+            for fields in mounts
+            if resolved == fields[1] or resolved.startswith(fields[1].rstrip("/") + "/")
+        ),
+        key=lambda fields: len(fields[1]),
+        default=None,
+    )
+    return found is not None and found[2] == "tmpfs"
+
+
+def test_files_dropped_from_the_page_cache_are_read_from_the_disk_again(tmp_path: Path) -> None:
+    if shutil.which("fincore") is None:
+        pytest.skip("util-linux fincore is not installed")
+    if _on_tmpfs(tmp_path):
+        pytest.skip("a tmpfs keeps its files in the page cache")
+    dropped, kept = tmp_path / "store.sqlite", tmp_path / "other.bin"
+    for path in (dropped, kept):
+        path.write_bytes(random.Random(3).randbytes(4 << 20))  # written, not yet synced: dirty pages
+        path.read_bytes()
+    assert (runner.resident_share(dropped) or 0) > 0.9
+    runner.evict_from_page_cache([dropped])
+    assert runner.resident_share(dropped) == 0
+    assert (runner.resident_share(kept) or 0) > 0.9
+    assert dropped.read_bytes() == random.Random(3).randbytes(4 << 20)  # nothing lost
+
+
+def test_a_stores_files_are_its_database_its_log_and_its_text_index(tmp_path: Path) -> None:
+    database = tmp_path / "store.sqlite"
+    assert runner.store_files(database) == []
+    database.write_bytes(b"db")
+    (tmp_path / "store.sqlite-wal").write_bytes(b"wal")
+    (tmp_path / "store.sqlite-shm").write_bytes(b"shm")  # shared memory, mapped: not a store file
+    (tmp_path / "store.sqlite.search" / "segment").mkdir(parents=True)
+    (tmp_path / "store.sqlite.search" / "meta.json").write_bytes(b"{}")
+    (tmp_path / "store.sqlite.search" / "segment" / "a.idx").write_bytes(b"idx")
+    (tmp_path / "other.sqlite").write_bytes(b"another store")
+    assert runner.store_files(database) == [
+        database,
+        tmp_path / "store.sqlite-wal",
+        tmp_path / "store.sqlite.search" / "meta.json",
+        tmp_path / "store.sqlite.search" / "segment" / "a.idx",
+    ]
+
+
+def test_a_cold_notice_run_needs_an_sqlite_store() -> None:
+    with pytest.raises(SystemExit, match="needs an SQLite store"):
+        runner.bench_notice("postgresql+psycopg://127.0.0.1:1/nowhere", 3, cold=True)
+
+
 @pytest.mark.parametrize(
     ("url", "path"),
     [
@@ -416,3 +471,21 @@ def test_the_notice_part_times_each_page_twice_and_says_how_much_of_the_store_wa
     assert "notice page, repeat view over HTTP p50/p99 ms" in table
     del notice["page_repeat"]  # a results file from before the repeat view still reads
     assert "notice page over HTTP p50/p99 ms" in dict(runner.rows({"notice": notice}))
+
+
+@pytest.mark.slow
+def test_a_cold_notice_run_starts_with_none_of_the_store_in_the_page_cache(
+    run_main: Callable[..., Path], tmp_path: Path
+) -> None:
+    notice = json.loads(
+        run_main("--only", "ingest,notice", "--notice-samples", "3", "--notice-cold").read_text()
+    )["notice"]
+    assert notice["cold"] is True
+    assert notice["page"]["n"] == notice["samples"] > 0
+    if shutil.which("fincore") is not None and not _on_tmpfs(tmp_path):
+        assert notice["store_in_page_cache_before"] == 0
+        assert 0 < notice["store_in_page_cache_after"] <= 1
+    assert (
+        dict(runner.rows({"notice": notice}))["notice: the store's files dropped from the page cache first"]
+        == "yes"
+    )
