@@ -516,9 +516,15 @@ def sqlite_path(url: str) -> Path | None:
 
 def store_files(database: Path) -> list[Path]:
     """An SQLite store's files on disk: the database, its write-ahead log and its text index."""
+    from sqlalchemy import create_engine  # noqa: PLC0415
+
+    from tenderlens.search.engine import directory_for  # noqa: PLC0415
+
     found = [database, database.with_name(database.name + "-wal")]
-    index = database.with_name(database.name + ".search")
-    if index.is_dir():
+    engine = create_engine(f"sqlite:///{database}")  # lazy: only its URL is read
+    index = directory_for(engine)
+    engine.dispose()
+    if index is not None and index.is_dir():
         found += sorted(path for path in index.rglob("*") if path.is_file())
     return [path for path in found if path.is_file()]
 
@@ -538,6 +544,9 @@ def evict_from_page_cache(paths: list[Path]) -> None:
             os.close(fd)
 
 
+COLD_NEEDS_SQLITE = "--notice-cold needs an SQLite store: its files are what is dropped"
+
+
 def bench_notice(url: str, samples: int, *, cold: bool = False) -> dict[str, Any]:
     """Each sampled notice's JSON, then its page, then its page again (a repeat view).
 
@@ -552,7 +561,7 @@ def bench_notice(url: str, samples: int, *, cold: bool = False) -> dict[str, Any
 
     database = sqlite_path(url)
     if cold and database is None:
-        raise SystemExit("--notice-cold needs an SQLite store: its files are what is dropped")
+        raise SystemExit(COLD_NEEDS_SQLITE)
     ocids = stored_ocids(url)
     picked = random.Random(7).sample(ocids, min(samples, len(ocids)))
     # The server is warmed up on other notices where there are enough, so that the JSON pass is
@@ -978,6 +987,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
     if "search-pg" in parts and not args.postgres:
         parser.error("search-pg needs --postgres URL (or TENDERLENS_BENCH_POSTGRES)")
+    if args.notice_cold and "notice" in parts and args.store and sqlite_path(store_url(args.store)) is None:
+        parser.error(COLD_NEEDS_SQLITE)  # before the input is generated, not after the other parts
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     if args.buyers < 0:
