@@ -183,6 +183,8 @@ def test_an_interrupted_ingest_rerun_gives_the_same_store(
         "0001-01-01T00:00:00Z",
         "9999-12-31T23:59:59+00:00",
         "2026-01-01T10:00:00",  # no offset: UK time
+        "2026-06-02T99:99:99Z",  # an unreadable time: the day's UK midnight
+        "1000-01-01T00:00:00+00:00",
     ],
 )
 def test_date_utc_is_utc_key_of_the_date(date: str) -> None:

@@ -35,6 +35,8 @@ COMPILED: Final = (
     "tenderlens.notice.parties",
     "tenderlens.notice.words",
     "tenderlens.notice.history",
+    # The stage rule, from notice.build (benchmarks/RESULTS.md, twentieth measurement).
+    "tenderlens.notice.stages",
     # What changed, on the notice page (benchmarks/RESULTS.md, sixteenth measurement).
     "tenderlens.notice.changes",
     "tenderlens.notice.when",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
-from tenderlens.ocds.dates import parse_instant, utc_key
+from tenderlens.ocds.dates import parse_instant, utc_key, utc_seconds
 from tenderlens.ocds.reader import Problem, ReadCompiledRelease, ReadRelease, input_size, read_inputs
 from tenderlens.records import compile_record
 from tenderlens.search.engine import sync_engine
@@ -90,6 +90,9 @@ def _utc_key(value: str) -> str:
     instant = parse_instant(value)
     if instant is None:
         return value
+    written = utc_seconds(value)  # most dates: UTC to the second already, no arithmetic needed
+    if written is not None:
+        return written[:19] + ".000000Z"
     moment = instant.astimezone(UTC)
     if moment.year < 1000:  # strftime does not pad the year; isoformat does
         return utc_key(value) or value

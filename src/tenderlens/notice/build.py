@@ -32,13 +32,12 @@ from tenderlens.notice.model import (
     When,
 )
 from tenderlens.notice.safe import EMPTY, boolean, ident, number, obj, objs, path, strings, text, unique
+from tenderlens.notice.stages import stage_codes
 from tenderlens.notice.summary import summarise, who_could_bid
 from tenderlens.notice.words import (
     CATEGORY_WORDS,
     METHOD_WORDS,
     STAGE_WORDS,
-    STAGES,
-    TAG_STAGE,
     amount_text,
     camel_words,
     code_words,
@@ -230,46 +229,6 @@ def _stages(
     """All stages the process has reached, and the current one, in words."""
     reached, current = stage_codes(compiled, [entry.tags for entry in entries], awards, contracts)
     return tuple(STAGE_WORDS[stage] for stage in reached), STAGE_WORDS[current] if current else None
-
-
-def stage_codes(
-    compiled: Mapping[str, Any],
-    tag_lists: Sequence[Sequence[str]],
-    awards: list[Mapping[str, Any]],
-    contracts: list[Mapping[str, Any]],
-) -> tuple[tuple[str, ...], str | None]:
-    """Stages reached (from tags and the sections present) and the current one (the latest tags win).
-
-    ``tag_lists`` are the releases' tags in merge order. One rule for the notice and for the
-    listing the compile path keeps (:mod:`tenderlens.search.listing`), so they never disagree.
-    """
-    reached: set[str] = set()
-    for tags in tag_lists:
-        reached.update(TAG_STAGE[tag] for tag in tags if tag in TAG_STAGE)
-    reached.update(TAG_STAGE[tag] for tag in strings(compiled.get("tag")) if tag in TAG_STAGE)
-    planning = obj(compiled.get("planning"))
-    tender = obj(compiled.get("tender"))
-    if any(planning.get(key) for key in ("documents", "milestones", "budget", "rationale")):
-        reached.add("planning")
-    if (
-        obj(tender.get("tenderPeriod"))
-        or text(tender.get("status")) == "active"
-        or any(text(doc.get("documentType")) == "tenderNotice" for doc in objs(tender.get("documents")))
-    ):
-        reached.add("tender")
-    if any(award.get("suppliers") or award.get("value") or award.get("date") for award in awards):
-        reached.add("award")
-    if contracts:
-        reached.add("contract")
-    if any(obj(contract.get("implementation")) for contract in contracts):
-        reached.add("implementation")
-    ordered = tuple(stage for stage in STAGES if stage in reached)
-    current = ordered[-1] if ordered else None
-    latest_tags = next((tags for tags in reversed(tag_lists) if tags), ())
-    latest = [STAGES.index(TAG_STAGE[tag]) for tag in latest_tags if tag in TAG_STAGE]
-    if latest:
-        current = STAGES[max(latest)]
-    return ordered, current
 
 
 def _category(tender: Mapping[str, Any], awards: list[Mapping[str, Any]]) -> str | None:

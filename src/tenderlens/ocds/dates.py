@@ -37,6 +37,39 @@ def parse_instant(value: object) -> datetime | None:
     return parsed
 
 
+def utc_seconds(value: str) -> str | None:
+    """The instant as UTC text to the second (``2026-06-02T12:31:21Z``), when ``value`` is written so already.
+
+    Most OCDS dates are (``...Z`` or ``...+00:00``, no fraction), and then the text is the answer
+    without the datetime arithmetic that was most of a listing's date work. None for any other
+    form, which the caller converts. Only for a value :func:`parse_instant` accepted (so the
+    date is a real one).
+    """
+    size = len(value)
+    if size == 25:
+        if not value.endswith("+00:00"):
+            return None
+    elif size != 20 or value[19] != "Z":
+        return None
+    if (
+        not value.isascii()
+        or value[4] != "-"
+        or value[7] != "-"
+        or value[10] != "T"
+        or value[13] != ":"
+        or value[16] != ":"
+        or value[0] == "0"  # a year before 1000, which strftime and isoformat write differently
+    ):
+        return None
+    # parse_instant reads a date with an unreadable time as that day's midnight: check the time.
+    hour, minute, second = value[11:13], value[14:16], value[17:19]
+    if not (hour.isdigit() and minute.isdigit() and second.isdigit()):
+        return None
+    if hour > "23" or minute > "59" or second > "59":
+        return None
+    return value[:19] + "Z"
+
+
 def utc_key(value: object) -> str | None:
     """A sortable UTC text form of a date (``2026-06-02T12:31:21.000000Z``), for indexes."""
     instant = parse_instant(value)

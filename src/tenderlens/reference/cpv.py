@@ -28,6 +28,8 @@ def normalise_cpv(code: str) -> str | None:
     """The 8-digit form of a CPV code ("85120000-3", " 8512 0000 " → "85120000"), or None."""
     if not isinstance(code, str):
         return None
+    if len(code) == 8 and code.isascii() and code.isdigit():
+        return code  # the usual form: no need for the two regular expressions
     match = _CODE.match(_WHITESPACE.sub("", code))
     return match.group(1) if match else None
 

@@ -112,7 +112,17 @@ def itl_code_for(code: str) -> str | None:
 
 
 def regions_for_code(code: str) -> tuple[Region, ...]:
-    """ITL regions from level 1 down to the level of ``code``; () for UK-wide, extra-regio or unknown."""
+    """ITL regions from level 1 down to the level of ``code``; () for UK-wide, extra-regio or unknown.
+
+    Remembered per code: the listing of every record asks for the buyer's and each delivery
+    place's regions, from a few hundred distinct codes (about 2% of the compile worker's time
+    when each was worked out again; benchmarks/RESULTS.md, twentieth measurement).
+    """
+    return _regions_for_code(code) if isinstance(code, str) else ()
+
+
+@functools.lru_cache(maxsize=4096)  # bounded: the codes come from publishers' data
+def _regions_for_code(code: str) -> tuple[Region, ...]:
     itl = itl_code_for(code)
     if itl is None:
         return ()

@@ -41,8 +41,11 @@ _CODE = re.compile(r"^(UK|F|T)0*(\d{1,2})$")
 
 def normalise_notice_code(code: str) -> str | None:
     """Canonical code: "uk4" → "UK4", "UK04" → "UK4", "F3"/"f03" → "F03", "T1" → "T01"."""
-    if not isinstance(code, str):
-        return None
+    return _normalise_notice_code(code) if isinstance(code, str) else None
+
+
+@functools.lru_cache(maxsize=1024)  # a handful of codes, each looked up for every record's listing
+def _normalise_notice_code(code: str) -> str | None:
     match = _CODE.match(re.sub(r"[\s_\-]+", "", code).upper())
     if match is None:
         return None

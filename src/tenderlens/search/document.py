@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tenderlens.notice.safe import obj, objs, text
 from tenderlens.notice.words import STAGES
+from tenderlens.ocds.dates import utc_seconds
 from tenderlens.search.text import index_text
 
 if TYPE_CHECKING:
@@ -130,6 +131,9 @@ def utc_text(when: When | None) -> str | None:
     """The instant as sortable UTC text, or None."""
     if when is None:
         return None
+    written = utc_seconds(when.raw)
+    if written is not None:
+        return written
     return when.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

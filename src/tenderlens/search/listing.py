@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from tenderlens.notice.build import stage_codes
 from tenderlens.notice.context import Context, money_text
 from tenderlens.notice.history import (
     _release_document,  # the same lookup from_releases makes
@@ -28,6 +27,7 @@ from tenderlens.notice.model import Money, NoticeKind
 from tenderlens.notice.parties import delivery, regions
 from tenderlens.notice.parts import classifications, cpv_codes
 from tenderlens.notice.safe import EMPTY, boolean, ident, number, obj, objs, path, strings, text
+from tenderlens.notice.stages import stage_codes
 from tenderlens.notice.words import (
     STAGE_WORDS,
     amount_text,
@@ -35,7 +35,7 @@ from tenderlens.notice.words import (
     regime_name,
     status_words,
 )
-from tenderlens.ocds.dates import parse_instant, to_uk
+from tenderlens.ocds.dates import parse_instant, to_uk, utc_seconds
 from tenderlens.search.document import (
     NOT_AWARDED,
     STAGE_CODES,
@@ -82,6 +82,10 @@ class _Instant:
     @property
     def utc(self) -> str:
         if self._utc is None:
+            written = utc_seconds(self.raw)
+            if written is not None:
+                self._utc = written
+                return written
             moment = self.at.astimezone(UTC)
             # isoformat is several times faster than strftime, and the same text from year 1000 on.
             if moment.year >= 1000:
@@ -187,7 +191,7 @@ def _current_stage(
     awards: list[Mapping[str, Any]],
     contracts: list[Mapping[str, Any]],
 ) -> str | None:
-    """The current stage in words, by the notice's own rule (:func:`tenderlens.notice.build.stage_codes`)."""
+    """The current stage in words, by the notice's own rule (:func:`tenderlens.notice.stages.stage_codes`)."""
     _, current = stage_codes(compiled, tag_lists, awards, contracts)
     return STAGE_WORDS[current] if current else None
 
