@@ -3,7 +3,7 @@
 The notice page (:func:`tenderlens.notice.build.build_notice`) and the listing the compile
 worker keeps for each record (:mod:`tenderlens.search.listing`) both call :func:`stage_codes`,
 so they never disagree. It is a module of its own so that mypyc compiles it with the listing
-(:data:`tenderlens.compiled.COMPILED`): run as Python it was about 3% of the compile worker's time
+(:data:`tenderlens.compiled.COMPILED`): run as Python it was about 2% of the compile worker's time
 (benchmarks/RESULTS.md, twentieth measurement).
 """
 
