@@ -489,3 +489,26 @@ def test_a_cold_notice_run_starts_with_none_of_the_store_in_the_page_cache(
         dict(runner.rows({"notice": notice}))["notice: the store's files dropped from the page cache first"]
         == "yes"
     )
+
+
+def test_the_compile_part_takes_each_engines_fastest_pass_and_keeps_every_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = tmp_path / "releases.jsonl"
+    lines.write_bytes(b"".join(json.dumps(release).encode() + b"\n" for release in releases_of(60, SEED)))
+    monkeypatch.setattr(runner, "SCHEMA", tmp_path / "no-schema.json")  # ocdskit is not the point here
+    result = runner.bench_compile(tmp_path, lines, 60, passes=3)
+    assert result["passes"] == 3
+    ours, theirs = result["tenderlens_pass_seconds"], result["ocdsmerge_pass_seconds"]
+    assert len(ours) == len(theirs) == 3
+    assert all(seconds > 0 for seconds in ours + theirs)
+    # Each rate and the ratio come from the fastest pass, not the first or the mean.
+    assert result["tenderlens_releases_per_s"] == pytest.approx(
+        result["releases"] / min(ours), rel=1e-3, abs=1
+    )
+    assert result["ocdsmerge_releases_per_s"] == pytest.approx(
+        result["releases"] / min(theirs), rel=1e-3, abs=1
+    )
+    assert result["tenderlens_vs_ocdsmerge"] == pytest.approx(min(theirs) / min(ours), abs=0.01)
+    assert result["identical_to_ocdsmerge"] == f"{result['ocids']}/{result['ocids']}"
+    assert result["ocdskit"].startswith("skipped")
