@@ -311,7 +311,7 @@ def bench_compile(work: Path, lines: Path, limit: int, passes: int = COMPILE_PAS
         write_package(pkg, pending)
     our_passes: list[float] = []
     their_passes: list[float] = []
-    for _ in range(max(1, passes)):
+    for _ in range(passes):
         elapsed = 0.0
         for items in compile_groups(lines, limit):
             started = time.perf_counter()
@@ -1012,10 +1012,12 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("search-pg needs --postgres URL (or TENDERLENS_BENCH_POSTGRES)")
     if args.notice_cold and "notice" in parts and args.store and sqlite_path(store_url(args.store)) is None:
         parser.error(COLD_NEEDS_SQLITE)  # before the input is generated, not after the other parts
-    work = Path(args.workdir)
-    work.mkdir(parents=True, exist_ok=True)
+    if args.compile_passes < 1:
+        parser.error("--compile-passes must be 1 or more")
     if args.buyers < 0:
         parser.error("--buyers must be 0 (one per process) or more")
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
     lines = make_inputs(work, args.releases, args.seed, args.buyers)
     db = work / f"store-{dataset(args.releases, args.buyers)}.sqlite"
     url = store_url(args.store) if args.store else f"sqlite:///{db}"

@@ -512,3 +512,15 @@ def test_the_compile_part_takes_each_engines_fastest_pass_and_keeps_every_pass(
     assert result["tenderlens_vs_ocdsmerge"] == pytest.approx(min(theirs) / min(ours), abs=0.01)
     assert result["identical_to_ocdsmerge"] == f"{result['ocids']}/{result['ocids']}"
     assert result["ocdskit"].startswith("skipped")
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--compile-passes", "0"), ("--buyers", "-1")])
+def test_run_rejects_a_bad_count_before_it_makes_its_workdir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, value: str
+) -> None:
+    work = tmp_path / "work"
+    with pytest.raises(SystemExit) as exit_info:
+        runner.main(["--releases", "3", "--only", "compile", "--workdir", str(work), flag, value])
+    assert exit_info.value.code == 2
+    assert flag in capsys.readouterr().err
+    assert not work.exists()

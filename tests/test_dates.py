@@ -12,7 +12,7 @@ from datetime import UTC
 
 import pytest
 
-from tenderlens.ocds.dates import parse_instant, utc_seconds
+from tenderlens.ocds.dates import parse_instant, utc_key, utc_second_text, utc_seconds
 
 
 def by_arithmetic(value: str) -> str:
@@ -81,3 +81,30 @@ def test_the_shortcut_never_disagrees_with_the_arithmetic() -> None:
             taken += 1
             assert got == by_arithmetic(value), value
     assert taken > 1_000  # the shortcut was taken often, not only refused
+
+
+def test_utc_key_and_the_index_text_are_the_strftime_forms_of_the_instant() -> None:
+    """``utc_key`` (``date_utc``) and ``utc_second_text`` (the index's dates) on the same near-misses."""
+    rng = random.Random(20261209)
+    values = [
+        "0999-03-01T00:00:00+01:00",
+        "2026-06-30T23:59:59.123456+01:00",
+        "2026-10-25",
+        " 2026-01-01T00:00:00Z",
+    ]
+    for _ in range(20_000):
+        chars = list(
+            rng.choice(["2026-06-02T12:31:21Z", "2026-06-02T12:31:21+00:00", "2026-03-29T01:30:00-05:30"])
+        )
+        chars[rng.randrange(len(chars))] = rng.choice("0123456789-T:Z+ z.")
+        values.append("".join(chars))
+    checked = 0
+    for value in values:
+        instant = parse_instant(value)
+        if instant is None:
+            assert utc_key(value) is None
+            continue
+        checked += 1
+        assert utc_key(value) == instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), value
+        assert utc_second_text(instant, value) == by_arithmetic(value), value
+    assert checked > 5_000

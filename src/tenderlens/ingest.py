@@ -13,12 +13,11 @@ import hashlib
 import logging
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
-from tenderlens.ocds.dates import parse_instant, utc_key, utc_seconds
+from tenderlens.ocds.dates import utc_key
 from tenderlens.ocds.reader import Problem, ReadCompiledRelease, ReadRelease, input_size, read_inputs
 from tenderlens.records import compile_record
 from tenderlens.search.engine import sync_engine
@@ -86,17 +85,8 @@ def _content_hash(value: Any) -> str:
 
 
 def _utc_key(value: str) -> str:
-    """:func:`tenderlens.ocds.dates.utc_key` (the text form of ``date_utc``), with isoformat, not strftime."""
-    instant = parse_instant(value)
-    if instant is None:
-        return value
-    written = utc_seconds(value)  # most dates: UTC to the second already, no arithmetic needed
-    if written is not None:
-        return written[:19] + ".000000Z"
-    moment = instant.astimezone(UTC)
-    if moment.year < 1000:  # strftime does not pad the year; isoformat does
-        return utc_key(value) or value
-    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    """``date_utc``: :func:`tenderlens.ocds.dates.utc_key`, or the date as published when it is not one."""
+    return utc_key(value) or value
 
 
 def incoming_release(item: ReadRelease) -> IncomingRelease:

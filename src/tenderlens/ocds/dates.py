@@ -71,11 +71,37 @@ def utc_seconds(value: str) -> str | None:
 
 
 def utc_key(value: object) -> str | None:
-    """A sortable UTC text form of a date (``2026-06-02T12:31:21.000000Z``), for indexes."""
+    """A sortable UTC text form of a date (``2026-06-02T12:31:21.000000Z``), for indexes.
+
+    Ingest writes one for every release (``releases.date_utc``): a date already in UTC to the
+    second is copied (:func:`utc_seconds`), and isoformat, several times faster than strftime,
+    writes the rest from year 1000 on (strftime does not pad earlier years; isoformat does).
+    """
     instant = parse_instant(value)
-    if instant is None:
+    if instant is None or not isinstance(value, str):
         return None
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    written = utc_seconds(value)
+    if written is not None:
+        return written[:19] + ".000000Z"
+    moment = instant.astimezone(UTC)
+    if moment.year >= 1000:
+        return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def utc_second_text(instant: datetime, written: str) -> str:
+    """``instant`` as sortable UTC text to the second (``2026-06-02T12:31:21Z``): the search index's dates.
+
+    ``written`` is the date as published: when it is in UTC to the second already it is the
+    answer (:func:`utc_seconds`). The listing and the search document both write dates so.
+    """
+    text = utc_seconds(written)
+    if text is not None:
+        return text
+    moment = instant.astimezone(UTC)
+    if moment.year >= 1000:  # isoformat: the same text as strftime from year 1000 on, and faster
+        return moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def to_uk(instant: datetime) -> datetime:

@@ -8,12 +8,11 @@ on "now": relative dates are worked out when a page is shown.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from tenderlens.notice.safe import obj, objs, text
 from tenderlens.notice.words import STAGES
-from tenderlens.ocds.dates import utc_seconds
+from tenderlens.ocds.dates import utc_second_text
 from tenderlens.search.text import index_text
 
 if TYPE_CHECKING:
@@ -129,12 +128,7 @@ def _reduced(value: Any) -> tuple[Any, tuple[Any, ...]]:
 
 def utc_text(when: When | None) -> str | None:
     """The instant as sortable UTC text, or None."""
-    if when is None:
-        return None
-    written = utc_seconds(when.raw)
-    if written is not None:
-        return written
-    return when.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if when is None else utc_second_text(when.at, when.raw)
 
 
 def excerpt(description: str | None, limit: int = EXCERPT_CHARS) -> str | None:

@@ -35,7 +35,7 @@ from tenderlens.notice.words import (
     regime_name,
     status_words,
 )
-from tenderlens.ocds.dates import parse_instant, to_uk, utc_seconds
+from tenderlens.ocds.dates import parse_instant, to_uk, utc_second_text
 from tenderlens.search.document import (
     NOT_AWARDED,
     STAGE_CODES,
@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 
 # The listing never shows relative dates, so the clock the helpers are given does not matter.
 _NO_CLOCK = datetime(2000, 1, 1, tzinfo=UTC)
-_UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +81,7 @@ class _Instant:
     @property
     def utc(self) -> str:
         if self._utc is None:
-            written = utc_seconds(self.raw)
-            if written is not None:
-                self._utc = written
-                return written
-            moment = self.at.astimezone(UTC)
-            # isoformat is several times faster than strftime, and the same text from year 1000 on.
-            if moment.year >= 1000:
-                self._utc = moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
-            else:
-                self._utc = moment.strftime(_UTC_FORMAT)
+            self._utc = utc_second_text(self.at, self.raw)
         return self._utc
 
 
